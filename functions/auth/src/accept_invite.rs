@@ -1,0 +1,148 @@
+//! `POST /api/auth/accept-invite` `{token, password}`: the contact's first visit. Sets their
+//! password (the pool's policy decides), uses up the link, and signs them in.
+//!
+//! The link is claimed before the password is set, so two tabs cannot both use it; a refused
+//! password gives the claim back, so the person can try a better one with the same link.
+
+use crate::session::{finish, AuthStep, Mode};
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::cognito::{sign_in_error, PoolRef};
+use atrium_shared::http::{check_origin, parse_json, RequestMeta};
+use atrium_shared::ids::now_epoch;
+use atrium_shared::principal::Role;
+use atrium_shared::secrets::{is_plausible_token, token_hash};
+use atrium_shared::store::records::InvitationStatus;
+use atrium_shared::store::registry::registered_scope;
+use atrium_shared::store::{n, update_tx, values};
+use atrium_shared::{keys, ApiError, ApiResult, App};
+use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+/// A claim older than this is from an attempt that died; the link may be used again.
+const STALE_CLAIM_SECONDS: i64 = 120;
+
+#[derive(Deserialize)]
+struct AcceptBody {
+    token: String,
+    password: String,
+    #[serde(default)]
+    mode: Mode,
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    check_origin(
+        req.method(),
+        req.headers(),
+        &app.config.portal_origin,
+        false,
+    )?;
+    let body: AcceptBody = parse_json(&req)?;
+    if !is_plausible_token(&body.token) {
+        return Err(ApiError::invalid(
+            "token",
+            "is not an invitation link we sent",
+        ));
+    }
+    if body.password.is_empty() || body.password.len() > 256 {
+        return Err(ApiError::invalid(
+            "password",
+            atrium_shared::cognito::PASSWORD_RULES,
+        ));
+    }
+    let hash = token_hash(&body.token);
+    let now = now_epoch();
+    let invite = app.store.invite(&hash).await?.ok_or_else(|| {
+        ApiError::gone("token: this invitation link is no longer valid; it may have been used already. Sign in, or ask for a new invitation")
+    })?;
+    if invite.expires_at <= now {
+        return Err(ApiError::gone(
+            "token: this invitation has expired; ask for a new one",
+        ));
+    }
+    let client = app
+        .store
+        .client_record(&invite.tenant_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let (Some(pool_id), Some(app_client_id)) =
+        (client.pool_id.clone(), client.app_client_id.clone())
+    else {
+        return Err(ApiError::not_found());
+    };
+    if !app
+        .store
+        .claim_invite(&hash, now, STALE_CLAIM_SECONDS)
+        .await?
+    {
+        return Err(ApiError::conflict(
+            "token: this invitation is being used in another window, or has expired",
+        ));
+    }
+
+    let set_password = app
+        .cognito
+        .admin_set_user_password()
+        .user_pool_id(&pool_id)
+        .username(&invite.email)
+        .password(&body.password)
+        .permanent(true)
+        .send()
+        .await;
+    if let Err(error) = set_password {
+        let api_error = sign_in_error("cognito admin_set_user_password", error);
+        app.store.release_invite(&hash, now).await?;
+        return Err(api_error);
+    }
+
+    let scope = registered_scope(&invite);
+    let meta = RequestMeta::of(&req);
+    let entry = AuditEntry::new(
+        &scope,
+        &format!("client:{}", invite.contact_sub),
+        Role::Admin.as_str(),
+        "invitation.accepted",
+        &format!("contact/{}", invite.contact_sub),
+        client.version,
+        &meta,
+    );
+    let accepted = serde_dynamo::to_attribute_value(InvitationStatus::Accepted)
+        .map_err(|error| ApiError::internal("invitation status", error))?;
+    let items = vec![
+        app.store.delete_invite_tx(&hash)?,
+        app.store.activate_contact_tx(&scope, &invite.contact_sub)?,
+        update_tx(
+            keys::FIRM_PK,
+            &keys::client_sk(&invite.tenant_id),
+            "SET invitation = :accepted, version = version + :one",
+            Some("attribute_exists(PK)"),
+            values(&[(":accepted", accepted), (":one", n(1))]),
+        )?,
+        app.store.audit_tx(&scope, &entry)?,
+    ];
+    app.store
+        .transact(items, "token: this invitation was used meanwhile")
+        .await?;
+
+    let pool = PoolRef {
+        pool_id,
+        app_client_id,
+        tenant_id: Some(invite.tenant_id.clone()),
+    };
+    let output = app
+        .cognito
+        .initiate_auth()
+        .client_id(&pool.app_client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", &invite.email)
+        .auth_parameters("PASSWORD", &body.password)
+        .send()
+        .await
+        .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
+    let step = AuthStep {
+        result: output.authentication_result,
+        challenge: output.challenge_name,
+        session: output.session,
+    };
+    finish(app, &pool, &invite.email, body.mode, step, &meta).await
+}

@@ -1,0 +1,153 @@
+//! `POST /api/auth/login`: sign in with email and password (staff without a slug, client
+//! contacts with their organisation's slug), then answer an MFA challenge if one comes.
+
+use crate::session::{finish, AuthStep, Mode};
+use atrium_shared::cognito::{sign_in_error, PoolRef};
+use atrium_shared::http::{check_origin, parse_json, RequestMeta};
+use atrium_shared::{validate, ApiError, ApiResult, App};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+struct LoginBody {
+    email: String,
+    #[serde(default)]
+    password: Option<String>,
+    /// The client organisation's slug; absent for the firm's staff.
+    #[serde(default)]
+    slug: Option<String>,
+    /// Answering a challenge: the session from the previous step and the authenticator's code.
+    #[serde(default)]
+    session: Option<String>,
+    #[serde(default)]
+    code: Option<String>,
+    /// `totp` (default) or `mfa_setup`.
+    #[serde(default)]
+    challenge: Option<String>,
+    #[serde(default)]
+    mode: Mode,
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    check_origin(
+        req.method(),
+        req.headers(),
+        &app.config.portal_origin,
+        false,
+    )?;
+    let body: LoginBody = parse_json(&req)?;
+    let email = validate::email("email", &body.email)?;
+    let pool = resolve_pool(app, body.slug.as_deref()).await?;
+    let meta = RequestMeta::of(&req);
+
+    let step = match (&body.session, &body.code) {
+        (Some(session), Some(code)) => {
+            let code = validate::totp_code("code", code)?;
+            answer_challenge(
+                app,
+                &pool,
+                &email,
+                session,
+                &code,
+                body.challenge.as_deref(),
+            )
+            .await?
+        }
+        (Some(_), None) => return Err(ApiError::invalid("code", "is required with a session")),
+        (None, _) => {
+            let password = body
+                .password
+                .filter(|password| !password.is_empty())
+                .ok_or_else(|| ApiError::invalid("password", "is required"))?;
+            if password.len() > 256 {
+                return Err(ApiError::bad_credentials());
+            }
+            let output = app
+                .cognito
+                .initiate_auth()
+                .client_id(&pool.app_client_id)
+                .auth_flow(AuthFlowType::UserPasswordAuth)
+                .auth_parameters("USERNAME", &email)
+                .auth_parameters("PASSWORD", password)
+                .send()
+                .await
+                .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
+            AuthStep {
+                result: output.authentication_result,
+                challenge: output.challenge_name,
+                session: output.session,
+            }
+        }
+    };
+    finish(app, &pool, &email, body.mode, step, &meta).await
+}
+
+/// Unknown slugs answer exactly like a wrong password, so slugs cannot be probed.
+async fn resolve_pool(app: &App, slug: Option<&str>) -> ApiResult<PoolRef> {
+    match slug.map(str::trim).filter(|slug| !slug.is_empty()) {
+        None => Ok(app.staff_pool()),
+        Some(slug) => {
+            let slug = validate::slug("slug", slug)?;
+            app.client_pool_by_slug(&slug)
+                .await?
+                .ok_or_else(ApiError::bad_credentials)
+        }
+    }
+}
+
+async fn answer_challenge(
+    app: &App,
+    pool: &PoolRef,
+    email: &str,
+    session: &str,
+    code: &str,
+    challenge: Option<&str>,
+) -> ApiResult<AuthStep> {
+    if session.len() > 4096 {
+        return Err(ApiError::invalid("session", "is not a sign-in session"));
+    }
+    let (challenge_name, session, code_parameter) = match challenge.unwrap_or("totp") {
+        "totp" => (
+            ChallengeNameType::SoftwareTokenMfa,
+            session.to_string(),
+            Some("SOFTWARE_TOKEN_MFA_CODE"),
+        ),
+        "mfa_setup" => {
+            let verified = app
+                .cognito
+                .verify_software_token()
+                .session(session)
+                .user_code(code)
+                .friendly_device_name("Authenticator")
+                .send()
+                .await
+                .map_err(|error| sign_in_error("cognito verify_software_token", error))?;
+            (
+                ChallengeNameType::MfaSetup,
+                verified.session.unwrap_or_else(|| session.to_string()),
+                None,
+            )
+        }
+        _ => return Err(ApiError::invalid("challenge", "must be totp or mfa_setup")),
+    };
+    let mut request = app
+        .cognito
+        .respond_to_auth_challenge()
+        .client_id(&pool.app_client_id)
+        .challenge_name(challenge_name)
+        .session(session)
+        .challenge_responses("USERNAME", email);
+    if let Some(parameter) = code_parameter {
+        request = request.challenge_responses(parameter, code);
+    }
+    let output = request
+        .send()
+        .await
+        .map_err(|error| sign_in_error("cognito respond_to_auth_challenge", error))?;
+    Ok(AuthStep {
+        result: output.authentication_result,
+        challenge: output.challenge_name,
+        session: output.session,
+    })
+}

@@ -1,0 +1,35 @@
+//! `POST /api/auth/logout`: ends the session everywhere it matters. Cognito's refresh tokens are
+//! revoked (`GlobalSignOut`), the user's sign-out mark makes the authorizer refuse access tokens
+//! issued before now, and the cookies are cleared.
+
+use atrium_shared::cognito::error_code;
+use atrium_shared::http::{access_token, clearing_cookies, json_response, with_cookies};
+use atrium_shared::ids::now_epoch;
+use atrium_shared::principal::Principal;
+use atrium_shared::{ApiError, ApiResult, App};
+use http::StatusCode;
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    app.store.end_sessions(&principal, now_epoch()).await?;
+    if let Some((token, _)) = access_token(req.headers()) {
+        if let Err(error) = app
+            .cognito
+            .global_sign_out()
+            .access_token(token)
+            .send()
+            .await
+        {
+            // An already revoked token is the state we want; anything else is worth knowing.
+            if error_code(&error) != Some("NotAuthorizedException") {
+                return Err(ApiError::dependency("cognito global_sign_out", error));
+            }
+        }
+    }
+    Ok(with_cookies(
+        json_response(StatusCode::OK, &json!({ "status": "signed_out" })),
+        clearing_cookies(),
+    ))
+}

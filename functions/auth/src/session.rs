@@ -1,0 +1,204 @@
+//! What happens after Cognito answers a sign-in: a session (cookies, or tokens for API use),
+//! or the next challenge (a TOTP code, or setting up an authenticator).
+
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::cognito::{scope_of_pool, sign_in_error, subject_of_fresh_token, PoolRef};
+use atrium_shared::http::{json_response, session_cookies, with_cookies, RequestMeta};
+use atrium_shared::principal::Role;
+use atrium_shared::store::records::{UserRecord, UserStatus};
+use atrium_shared::{ApiError, ApiResult, App};
+use aws_sdk_cognitoidentityprovider::types::{AuthenticationResultType, ChallengeNameType};
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde::{Deserialize, Serialize};
+
+/// How the tokens travel back. Browsers get HttpOnly cookies; API integrations ask for
+/// `"mode": "bearer"` and get the tokens in the body instead (and no cookies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Cookie,
+    Bearer,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignInResponse {
+    /// `signed_in` or `challenge`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_in: Option<i32>,
+    /// `totp` (enter a code) or `mfa_setup` (enrol an authenticator, then enter its code).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub challenge: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub otpauth_uri: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+}
+
+/// One step of Cognito's answer.
+pub struct AuthStep {
+    pub result: Option<AuthenticationResultType>,
+    pub challenge: Option<ChallengeNameType>,
+    pub session: Option<String>,
+}
+
+pub fn otpauth_uri(issuer: &str, account: &str, secret: &str) -> String {
+    let encode = |text: &str| -> String {
+        text.bytes()
+            .map(|byte| match byte {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (byte as char).to_string()
+                }
+                _ => format!("%{byte:02X}"),
+            })
+            .collect()
+    };
+    format!(
+        "otpauth://totp/{}:{}?secret={}&issuer={}",
+        encode(issuer),
+        encode(account),
+        secret,
+        encode(issuer)
+    )
+}
+
+pub async fn finish(
+    app: &App,
+    pool: &PoolRef,
+    email: &str,
+    mode: Mode,
+    step: AuthStep,
+    meta: &RequestMeta,
+) -> ApiResult<Response<Body>> {
+    if let Some(result) = step.result {
+        return signed_in(app, pool, mode, result, meta).await;
+    }
+    let session = step.session.unwrap_or_default();
+    let mut body = SignInResponse {
+        status: "challenge".to_string(),
+        kind: None,
+        expires_in: None,
+        challenge: None,
+        session: Some(session.clone()),
+        secret: None,
+        otpauth_uri: None,
+        access_token: None,
+        refresh_token: None,
+    };
+    match step.challenge {
+        Some(ChallengeNameType::SoftwareTokenMfa) => {
+            body.challenge = Some("totp".to_string());
+        }
+        Some(ChallengeNameType::MfaSetup) => {
+            let output = app
+                .cognito
+                .associate_software_token()
+                .session(session)
+                .send()
+                .await
+                .map_err(|error| sign_in_error("cognito associate_software_token", error))?;
+            let secret = output.secret_code.unwrap_or_default();
+            body.challenge = Some("mfa_setup".to_string());
+            body.session = output.session.or(body.session);
+            body.otpauth_uri = Some(otpauth_uri(&app.config.firm_name, email, &secret));
+            body.secret = Some(secret);
+        }
+        Some(ChallengeNameType::NewPasswordRequired) => {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "invitation_pending",
+                "finish setting your password from the invitation email first",
+            ))
+        }
+        other => {
+            return Err(ApiError::internal("unexpected cognito challenge", other));
+        }
+    }
+    Ok(json_response(StatusCode::OK, &body))
+}
+
+async fn signed_in(
+    app: &App,
+    pool: &PoolRef,
+    mode: Mode,
+    result: AuthenticationResultType,
+    meta: &RequestMeta,
+) -> ApiResult<Response<Body>> {
+    let access = result
+        .access_token
+        .ok_or_else(|| ApiError::internal("cognito", "no access token"))?;
+    let sub = subject_of_fresh_token(&access)?;
+    let scope = scope_of_pool(pool);
+    // Only people the portal knows, and who are active, get a session.
+    let user: Option<UserRecord> = match &scope {
+        None => app.store.staff_user(&sub).await?,
+        Some(scope) => app.store.contact(scope, &sub).await?,
+    };
+    let user = user
+        .filter(|user| user.status == UserStatus::Active)
+        .ok_or_else(ApiError::bad_credentials)?;
+    if let Some(scope) = &scope {
+        let entry = AuditEntry::new(
+            scope,
+            &format!("client:{sub}"),
+            &Role::join(&user.roles),
+            "session.signed_in",
+            &format!("contact/{sub}"),
+            user.version,
+            meta,
+        );
+        app.store.audit(scope, &entry).await?;
+    }
+    let expires_in = result.expires_in;
+    let kind = if scope.is_some() { "client" } else { "staff" };
+    let mut body = SignInResponse {
+        status: "signed_in".to_string(),
+        kind: Some(kind.to_string()),
+        expires_in: Some(expires_in),
+        challenge: None,
+        session: None,
+        secret: None,
+        otpauth_uri: None,
+        access_token: None,
+        refresh_token: None,
+    };
+    match mode {
+        Mode::Bearer => {
+            body.access_token = Some(access);
+            body.refresh_token = result.refresh_token;
+            Ok(json_response(StatusCode::OK, &body))
+        }
+        Mode::Cookie => {
+            let cookies = session_cookies(
+                &access,
+                i64::from(expires_in),
+                result.refresh_token.as_deref(),
+            );
+            Ok(with_cookies(json_response(StatusCode::OK, &body), cookies))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn otpauth_uri_is_encoded() {
+        let uri = otpauth_uri("Firm & Co", "ann@example.com", "ABC");
+        assert_eq!(
+            uri,
+            "otpauth://totp/Firm%20%26%20Co:ann%40example.com?secret=ABC&issuer=Firm%20%26%20Co"
+        );
+    }
+}

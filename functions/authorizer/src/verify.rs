@@ -1,0 +1,201 @@
+//! Token verification: issuer trust, the pool's keys, signature and claims.
+
+use atrium_shared::config::Config;
+use atrium_shared::store::records::IssuerRecord;
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Why a request was refused. Logged, never returned to the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Denial {
+    NoToken,
+    ForeignOrigin,
+    Malformed,
+    UnknownIssuer,
+    WrongAlgorithm,
+    UnknownKey,
+    BadSignature,
+    Expired,
+    WrongTokenUse,
+    WrongClient,
+    UnknownUser,
+    UserNotActive,
+    SignedOut,
+    Dependency,
+}
+
+/// What the registry says about an issuer: its pool, its app client, and (for client pools)
+/// the tenant. Staff pools have no tenant.
+#[derive(Debug, Clone)]
+pub struct PoolTrust {
+    pub issuer: String,
+    pub pool_id: String,
+    pub app_client_id: String,
+    pub tenant: Option<IssuerRecord>,
+}
+
+impl PoolTrust {
+    pub fn staff(config: &Config) -> Self {
+        Self {
+            issuer: config.issuer_for_pool(&config.staff_pool_id),
+            pool_id: config.staff_pool_id.clone(),
+            app_client_id: config.staff_client_id.clone(),
+            tenant: None,
+        }
+    }
+
+    pub fn client(config: &Config, issuer: &str, record: IssuerRecord) -> Self {
+        // The registry is keyed by the issuer Cognito writes, so the two always agree; the pool
+        // id is taken from the record, not from the token.
+        let _ = config;
+        Self {
+            issuer: issuer.to_string(),
+            pool_id: record.pool_id.clone(),
+            app_client_id: record.app_client_id.clone(),
+            tenant: Some(record),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct UnverifiedClaims {
+    iss: Option<String>,
+}
+
+/// The issuer a token claims, read before verification only to know whose keys to use.
+pub fn unverified_issuer(token: &str) -> Result<String, Denial> {
+    let header = jsonwebtoken::decode_header(token).map_err(|_| Denial::Malformed)?;
+    if header.alg != Algorithm::RS256 {
+        return Err(Denial::WrongAlgorithm);
+    }
+    let claims: UnverifiedClaims =
+        jsonwebtoken::dangerous::insecure_decode_claims(token).map_err(|_| Denial::Malformed)?;
+    claims
+        .iss
+        .filter(|iss| !iss.is_empty())
+        .ok_or(Denial::Malformed)
+}
+
+/// The claims of a verified Cognito access token that the portal relies on.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccessClaims {
+    pub sub: String,
+    pub token_use: String,
+    pub client_id: String,
+    pub iat: i64,
+}
+
+/// Each pool's published keys, fetched once and again only when a token names a key we do not
+/// have (key rotation), at most once a minute per pool.
+pub struct Keys {
+    http: reqwest::Client,
+    sets: Mutex<HashMap<String, (Instant, JwkSet)>>,
+}
+
+const REFETCH_AT_MOST_EVERY: Duration = Duration::from_secs(60);
+
+impl Default for Keys {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Keys {
+    pub fn new() -> Self {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(3))
+            .build()
+            .unwrap_or_default();
+        Self {
+            http,
+            sets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub async fn verify(
+        &self,
+        config: &Config,
+        token: &str,
+        trust: &PoolTrust,
+    ) -> Result<AccessClaims, Denial> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Denial::Malformed)?;
+        let kid = header.kid.ok_or(Denial::UnknownKey)?;
+        let key = self.key(config, trust, &kid).await?;
+
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.set_issuer(&[trust.issuer.as_str()]);
+        validation.set_required_spec_claims(&["exp", "iss", "sub"]);
+        validation.validate_aud = false; // access tokens carry client_id, checked below
+        validation.leeway = 5;
+        let data =
+            jsonwebtoken::decode::<AccessClaims>(token, &key, &validation).map_err(|error| {
+                match error.kind() {
+                    jsonwebtoken::errors::ErrorKind::ExpiredSignature => Denial::Expired,
+                    jsonwebtoken::errors::ErrorKind::InvalidSignature => Denial::BadSignature,
+                    jsonwebtoken::errors::ErrorKind::InvalidAlgorithm => Denial::WrongAlgorithm,
+                    _ => Denial::Malformed,
+                }
+            })?;
+        let claims = data.claims;
+        if claims.token_use != "access" {
+            return Err(Denial::WrongTokenUse);
+        }
+        if claims.client_id != trust.app_client_id {
+            return Err(Denial::WrongClient);
+        }
+        Ok(claims)
+    }
+
+    async fn key(
+        &self,
+        config: &Config,
+        trust: &PoolTrust,
+        kid: &str,
+    ) -> Result<DecodingKey, Denial> {
+        let cached = self.cached(&trust.pool_id);
+        if let Some((_, set)) = &cached {
+            if let Some(jwk) = set.find(kid) {
+                return DecodingKey::from_jwk(jwk).map_err(|_| Denial::UnknownKey);
+            }
+        }
+        if let Some((fetched_at, _)) = &cached {
+            if fetched_at.elapsed() < REFETCH_AT_MOST_EVERY {
+                return Err(Denial::UnknownKey);
+            }
+        }
+        let set = self
+            .fetch(&config.jwks_url_for_pool(&trust.pool_id))
+            .await?;
+        let key = set
+            .find(kid)
+            .map(|jwk| DecodingKey::from_jwk(jwk).map_err(|_| Denial::UnknownKey));
+        if let Ok(mut sets) = self.sets.lock() {
+            sets.insert(trust.pool_id.clone(), (Instant::now(), set));
+        }
+        key.unwrap_or(Err(Denial::UnknownKey))
+    }
+
+    fn cached(&self, pool_id: &str) -> Option<(Instant, JwkSet)> {
+        self.sets.lock().ok()?.get(pool_id).cloned()
+    }
+
+    async fn fetch(&self, url: &str) -> Result<JwkSet, Denial> {
+        let response = self
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|_| Denial::Dependency)?;
+        if !response.status().is_success() {
+            return Err(Denial::Dependency);
+        }
+        response
+            .json::<JwkSet>()
+            .await
+            .map_err(|_| Denial::Dependency)
+    }
+}

@@ -1,0 +1,6 @@
+//! Client organisations, as the firm's staff see them.
+
+pub mod list;
+pub mod onboard;
+mod pools;
+pub mod set_mfa;

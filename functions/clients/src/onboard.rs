@@ -1,0 +1,316 @@
+//! `POST /api/clients`: onboard a client organisation with one call.
+//!
+//! Onboarding is several AWS calls: claim the slug, create the client's user pool and app
+//! client, register the issuer, create the contact, send one invitation. The client record
+//! remembers how far it got; calling again with the same slug resumes where it stopped, and
+//! each step is written so that a retry makes no second pool, user or email.
+
+use crate::list::ClientSummary;
+use crate::pools;
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::http::{created, parse_json, RequestMeta};
+use atrium_shared::ids::{new_id, now_epoch, now_rfc3339};
+use atrium_shared::mail::{invitation, Branding};
+use atrium_shared::principal::{Principal, Role, TenantScope};
+use atrium_shared::secrets::{new_token, token_hash};
+use atrium_shared::store::records::{
+    ClientRecord, InvitationStatus, InviteRecord, IssuerRecord, MailState, ProfileRecord,
+    SlugRecord, UserRecord, UserStatus,
+};
+use atrium_shared::store::registry::registered_scope;
+use atrium_shared::store::{put_tx, to_item};
+use atrium_shared::{keys, validate, ApiError, ApiResult, App};
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct OnboardInput {
+    pub name: String,
+    pub slug: String,
+    pub contact: ContactInput,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ContactInput {
+    pub name: String,
+    pub email: String,
+}
+
+/// What onboarding made. The token is handed to in-process callers (the local demo seed);
+/// the HTTP answer never contains it — it travels only in the invitation email.
+#[derive(Debug)]
+pub struct Onboarded {
+    pub client: ClientRecord,
+    pub invitation_token: Option<String>,
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let input: OnboardInput = parse_json(&req)?;
+    let onboarded = onboard(app, &principal, input, &RequestMeta::of(&req)).await?;
+    created(&ClientSummary::from(onboarded.client))
+}
+
+pub async fn onboard(
+    app: &App,
+    principal: &Principal,
+    input: OnboardInput,
+    meta: &RequestMeta,
+) -> ApiResult<Onboarded> {
+    principal.require_staff_admin()?;
+    let name = validate::name("name", &input.name, 120)?;
+    let slug = validate::slug("slug", &input.slug)?;
+    let contact_name = validate::name("contact.name", &input.contact.name, 120)?;
+    let contact_email = validate::email("contact.email", &input.contact.email)?;
+
+    let now = now_rfc3339();
+    let fresh = ClientRecord {
+        tenant_id: new_id(),
+        name,
+        slug: slug.clone(),
+        contact_name,
+        contact_email,
+        pool_id: None,
+        app_client_id: None,
+        contact_sub: None,
+        mail_state: MailState::NotSent,
+        invite_hash: None,
+        invitation: InvitationStatus::Pending,
+        mfa_required: false,
+        onboarding_complete: false,
+        created_at: now.clone(),
+        updated_at: now,
+        version: 1,
+    };
+    let mut record = if app.store.claim_slug(&fresh).await? {
+        fresh
+    } else {
+        resumable(app, &fresh).await?
+    };
+    let onboarding = Onboarding {
+        app,
+        principal,
+        meta,
+    };
+    onboarding.ensure_pool(&mut record).await?;
+    onboarding.ensure_contact(&mut record).await?;
+    let invitation_token = onboarding.ensure_invitation(&mut record).await?;
+    Ok(Onboarded {
+        client: record,
+        invitation_token,
+    })
+}
+
+/// An earlier attempt with this slug that did not finish, for the same contact, is resumed;
+/// anything else holding the slug makes it taken.
+async fn resumable(app: &App, fresh: &ClientRecord) -> ApiResult<ClientRecord> {
+    let taken = || ApiError::conflict("slug: is already used by another client");
+    let holder = app
+        .store
+        .slug_record(&fresh.slug)
+        .await?
+        .ok_or_else(taken)?;
+    let existing = app
+        .store
+        .client_record(&holder.tenant_id)
+        .await?
+        .ok_or_else(taken)?;
+    if existing.onboarding_complete || existing.contact_email != fresh.contact_email {
+        return Err(taken());
+    }
+    Ok(existing)
+}
+
+struct Onboarding<'a> {
+    app: &'a App,
+    principal: &'a Principal,
+    meta: &'a RequestMeta,
+}
+
+impl Onboarding<'_> {
+    /// Saves the record (checking nobody else moved it) together with `extra` items.
+    async fn save(
+        &self,
+        record: &mut ClientRecord,
+        extra: Vec<TransactWriteItem>,
+    ) -> ApiResult<()> {
+        let read_version = record.version;
+        record.version += 1;
+        record.updated_at = now_rfc3339();
+        let mut items = vec![self.app.store.client_record_tx(record, read_version)?];
+        items.extend(extra);
+        let saved = self
+            .app
+            .store
+            .transact(
+                items,
+                "this client is being onboarded by another request; try again",
+            )
+            .await;
+        if saved.is_err() {
+            record.version = read_version;
+        }
+        saved
+    }
+
+    fn audit(&self, scope: &TenantScope, action: &str, target: &str, version: u64) -> AuditEntry {
+        AuditEntry::new(
+            scope,
+            &self.principal.actor_label(),
+            &Role::join(&self.principal.roles),
+            action,
+            target,
+            version,
+            self.meta,
+        )
+    }
+
+    async fn ensure_pool(&self, record: &mut ClientRecord) -> ApiResult<()> {
+        if record.pool_id.is_none() {
+            let pool_id = pools::find_or_create_pool(self.app, &record.tenant_id).await?;
+            record.pool_id = Some(pool_id);
+            self.save(record, vec![]).await?;
+        }
+        if record.app_client_id.is_none() {
+            let pool_id = record.pool_id.clone().unwrap_or_default();
+            let app_client_id = pools::find_or_create_app_client(self.app, &pool_id).await?;
+            let issuer = self.app.config.issuer_for_pool(&pool_id);
+            let issuer_record = IssuerRecord {
+                tenant_id: record.tenant_id.clone(),
+                pool_id: pool_id.clone(),
+                app_client_id: app_client_id.clone(),
+            };
+            let slug_record = SlugRecord {
+                tenant_id: record.tenant_id.clone(),
+                pool_id: Some(pool_id),
+                app_client_id: Some(app_client_id.clone()),
+            };
+            record.app_client_id = Some(app_client_id);
+            let extra = vec![
+                self.app.store.issuer_record_tx(&issuer, &issuer_record)?,
+                put_tx(
+                    to_item(&keys::slug_pk(&record.slug), keys::SLUG_SK, &slug_record)?,
+                    Some("tenant_id = :tenant"),
+                    Some(atrium_shared::store::values(&[(
+                        ":tenant",
+                        atrium_shared::store::s(&record.tenant_id),
+                    )])),
+                )?,
+            ];
+            self.save(record, extra).await?;
+        }
+        Ok(())
+    }
+
+    async fn ensure_contact(&self, record: &mut ClientRecord) -> ApiResult<()> {
+        if record.contact_sub.is_some() {
+            return Ok(());
+        }
+        let pool_id = record.pool_id.clone().unwrap_or_default();
+        let sub = pools::find_or_create_contact(
+            self.app,
+            &pool_id,
+            &record.contact_email,
+            &record.contact_name,
+        )
+        .await?;
+        let scope = registered_scope(record);
+        let profile = ProfileRecord {
+            tenant_id: record.tenant_id.clone(),
+            name: record.name.clone(),
+            slug: record.slug.clone(),
+            created_at: record.created_at.clone(),
+            version: 1,
+        };
+        let contact = UserRecord {
+            sub: sub.clone(),
+            email: record.contact_email.clone(),
+            name: record.contact_name.clone(),
+            roles: vec![Role::Admin],
+            status: UserStatus::Invited,
+            mfa_enabled: false,
+            sessions_valid_after: 0,
+            created_at: now_rfc3339(),
+            version: 1,
+        };
+        record.contact_sub = Some(sub.clone());
+        let entry = self.audit(
+            &scope,
+            "client.onboarded",
+            &format!("client/{}", record.tenant_id),
+            record.version + 1,
+        );
+        let extra = vec![
+            self.app.store.profile_tx(&scope, &profile)?,
+            self.app.store.contact_tx(&scope, &contact)?,
+            self.app.store.audit_tx(&scope, &entry)?,
+        ];
+        self.save(record, extra).await
+    }
+
+    /// Sends the one invitation email. See [`MailState`] for how a retry avoids a second one.
+    async fn ensure_invitation(&self, record: &mut ClientRecord) -> ApiResult<Option<String>> {
+        let mut token = None;
+        if record.mail_state == MailState::NotSent {
+            let new_token = new_token();
+            let hash = token_hash(&new_token);
+            let invite = InviteRecord {
+                tenant_id: record.tenant_id.clone(),
+                contact_sub: record.contact_sub.clone().unwrap_or_default(),
+                email: record.contact_email.clone(),
+                expires_at: now_epoch() + self.app.config.invite_ttl_hours * 3600,
+                claimed_at: 0,
+            };
+            let mut extra = vec![self.app.store.invite_tx(&hash, &invite)?];
+            if let Some(previous) = record.invite_hash.take() {
+                // The link of a send that failed was never delivered; it must not linger.
+                extra.push(atrium_shared::store::delete_tx(
+                    &keys::invite_pk(&previous),
+                    keys::INVITE_SK,
+                    None,
+                )?);
+            }
+            record.invite_hash = Some(hash);
+            record.mail_state = MailState::Sending;
+            self.save(record, extra).await?;
+
+            let link = format!(
+                "{}/invite#token={new_token}",
+                self.app.config.portal_origin.trim_end_matches('/')
+            );
+            let mail = invitation(
+                &Branding::plain(&self.app.config.firm_name),
+                &record.name,
+                &record.contact_name,
+                &link,
+                self.app.config.invite_ttl_hours,
+            );
+            if let Err(error) = self.app.mailer.send(&record.contact_email, &mail).await {
+                record.mail_state = MailState::NotSent;
+                if let Err(revert) = self.save(record, vec![]).await {
+                    tracing::error!(?revert, "could not record the failed invitation send");
+                }
+                return Err(error);
+            }
+            token = Some(new_token);
+        }
+        if !record.onboarding_complete {
+            // `Sending` with no token in hand means an earlier attempt reached SES but could not
+            // record it: the mail is taken as sent rather than risking a second one.
+            record.mail_state = MailState::Sent;
+            record.invitation = InvitationStatus::Sent;
+            record.onboarding_complete = true;
+            let scope = registered_scope(record);
+            let entry = self.audit(
+                &scope,
+                "invitation.sent",
+                &format!("contact/{}", record.contact_sub.clone().unwrap_or_default()),
+                record.version + 1,
+            );
+            let extra = vec![self.app.store.audit_tx(&scope, &entry)?];
+            self.save(record, extra).await?;
+        }
+        Ok(token)
+    }
+}

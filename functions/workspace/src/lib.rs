@@ -1,0 +1,3 @@
+//! The client's workspace.
+
+pub mod get;

@@ -1,0 +1,133 @@
+//! A local stand-in for API Gateway: matches the route from template.yaml, runs the
+//! authorizer on protected routes, and calls the route's handler with a real payload-2.0
+//! request, answering what API Gateway would (`{"message": "Forbidden"}` when denied).
+
+use crate::events::{authorizer_event, http_event, IncomingRequest};
+use crate::registry::{handlers, AUTHORIZER_BINARY};
+use crate::template::{self, Route};
+use atrium_authorizer::{Authorizer, AuthorizerEvent};
+use atrium_shared::runtime::{respond, Handler};
+use atrium_shared::App;
+use http::{header, HeaderValue, Response, StatusCode};
+use lambda_http::Body;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct Gateway {
+    app: Arc<App>,
+    authorizer: Authorizer,
+    routes: Vec<(Route, Handler)>,
+}
+
+/// A response as the gateway sends it on: status, headers (Set-Cookie kept apart, as API
+/// Gateway does with `cookies`), and the body's bytes.
+pub type GatewayResponse = Response<Vec<u8>>;
+
+/// Checks that template.yaml's functions and the handler registry are one to one.
+pub fn match_routes(template: &str) -> Result<Vec<(Route, Handler)>, String> {
+    let registry: HashMap<&str, Handler> = handlers().into_iter().collect();
+    let functions = template::functions(template)?;
+    let routes = template::routes(template)?;
+    let mut problems = Vec::new();
+    for (function, binary) in &functions {
+        if binary != AUTHORIZER_BINARY && !registry.contains_key(binary.as_str()) {
+            problems.push(format!("{function} ({binary}) has no handler"));
+        }
+        if binary != AUTHORIZER_BINARY && !routes.iter().any(|route| &route.binary == binary) {
+            problems.push(format!("{function} ({binary}) has no route"));
+        }
+    }
+    for binary in registry.keys() {
+        if !functions.iter().any(|(_, declared)| declared == binary) {
+            problems.push(format!("handler {binary} has no function in template.yaml"));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for route in &routes {
+        if !seen.insert(route.key()) {
+            problems.push(format!("route {} is declared twice", route.key()));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems.join("; "));
+    }
+    Ok(routes
+        .into_iter()
+        .filter_map(|route| {
+            let handler = *registry.get(route.binary.as_str())?;
+            Some((route, handler))
+        })
+        .collect())
+}
+
+fn gateway_message(status: StatusCode, message: &str) -> GatewayResponse {
+    let mut response = Response::new(format!("{{\"message\":\"{message}\"}}").into_bytes());
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+impl Gateway {
+    pub fn new(app: Arc<App>, template: &str) -> Result<Self, String> {
+        Ok(Self {
+            authorizer: Authorizer::new(app.clone()),
+            routes: match_routes(template)?,
+            app,
+        })
+    }
+
+    pub fn app(&self) -> &Arc<App> {
+        &self.app
+    }
+
+    pub async fn call(&self, request: IncomingRequest) -> GatewayResponse {
+        let matched = self.routes.iter().find_map(|(route, handler)| {
+            route
+                .matches(&request.method, &request.path)
+                .map(|params| (route, *handler, params))
+        });
+        let Some((route, handler, params)) = matched else {
+            return gateway_message(StatusCode::NOT_FOUND, "Not Found");
+        };
+
+        let mut context = None;
+        if !route.public {
+            let event: AuthorizerEvent =
+                match serde_json::from_value(authorizer_event(&request, route, &params)) {
+                    Ok(event) => event,
+                    Err(_) => return gateway_message(StatusCode::BAD_REQUEST, "Bad Request"),
+                };
+            let answer = self.authorizer.authorize(&event).await;
+            if !answer.is_authorized {
+                return gateway_message(StatusCode::FORBIDDEN, "Forbidden");
+            }
+            context = Some(answer.context);
+        }
+
+        let event = http_event(&request, route, &params, context.as_ref());
+        let lambda_request = match lambda_http::request::from_str(&event.to_string()) {
+            Ok(lambda_request) => lambda_request,
+            Err(_) => return gateway_message(StatusCode::BAD_REQUEST, "Bad Request"),
+        };
+        // A panicking handler is a 500, as in Lambda; it must not take the gateway down.
+        let app = self.app.clone();
+        let outcome =
+            tokio::spawn(async move { respond(handler, app, lambda_request).await }).await;
+        match outcome {
+            Ok(response) => {
+                let (parts, body) = response.into_parts();
+                let bytes = match body {
+                    Body::Empty => Vec::new(),
+                    Body::Text(text) => text.into_bytes(),
+                    Body::Binary(bytes) => bytes,
+                    _ => Vec::new(),
+                };
+                Response::from_parts(parts, bytes)
+            }
+            Err(_) => gateway_message(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error"),
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! The local portal. Nothing here runs in AWS: it stands in for API Gateway and provisions
+//! the local AWS stack (moto), and it runs the very handlers the Lambda binaries run.
+//!
+//! - [`moto`]: starts moto from the project's virtual environment;
+//! - [`stack`]: creates the table, buckets, staff pool and mail identity;
+//! - [`template`]: reads the routes from template.yaml, the one list of routes;
+//! - [`registry`]: which handler each function binary runs;
+//! - [`events`]: builds payload-2.0 events, as API Gateway would;
+//! - [`gateway`]: authorizer first, then the route's handler;
+//! - [`server`]: serves web/ and /api/* on one origin, and the dev mailbox;
+//! - [`seed`]: the demo firm.
+
+pub mod events;
+pub mod gateway;
+pub mod mailbox;
+pub mod moto;
+pub mod registry;
+pub mod seed;
+pub mod server;
+pub mod stack;
+pub mod template;
+
+use std::path::PathBuf;
+
+/// The project's root: `ATRIUM_ROOT`, or the workspace this crate was built in.
+pub fn project_root() -> PathBuf {
+    std::env::var_os("ATRIUM_ROOT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."))
+}

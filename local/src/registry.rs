@@ -1,0 +1,33 @@
+//! Which handler each function binary runs. The test `routes_and_handlers_match` keeps this
+//! and template.yaml one to one.
+
+use atrium_shared::handler;
+use atrium_shared::runtime::Handler;
+
+/// The authorizer is not an HTTP handler; its binary is named here so the check knows it.
+pub const AUTHORIZER_BINARY: &str = "authorizer";
+
+pub fn handlers() -> Vec<(&'static str, Handler)> {
+    vec![
+        ("auth-login", handler!(atrium_auth::login::handle)),
+        ("auth-logout", handler!(atrium_auth::logout::handle)),
+        (
+            "auth-accept-invite",
+            handler!(atrium_auth::accept_invite::handle),
+        ),
+        ("auth-me", handler!(atrium_auth::me::handle)),
+        (
+            "auth-mfa-associate",
+            handler!(atrium_auth::mfa_associate::handle),
+        ),
+        ("auth-mfa-verify", handler!(atrium_auth::mfa_verify::handle)),
+        (
+            "auth-mfa-disable",
+            handler!(atrium_auth::mfa_disable::handle),
+        ),
+        ("clients-onboard", handler!(atrium_clients::onboard::handle)),
+        ("clients-list", handler!(atrium_clients::list::handle)),
+        ("clients-set-mfa", handler!(atrium_clients::set_mfa::handle)),
+        ("workspace-get", handler!(atrium_workspace::get::handle)),
+    ]
+}

@@ -1,0 +1,193 @@
+//! The local AWS stack: what template.yaml declares, made in moto.
+
+use atrium_shared::config::Config;
+use aws_sdk_cognitoidentityprovider::types::{
+    ExplicitAuthFlowsType, PasswordPolicyType, SoftwareTokenMfaConfigType, UserPoolMfaType,
+    UserPoolPolicyType, UsernameAttributeType,
+};
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+};
+
+/// What the local portal and the tests are told about the firm.
+#[derive(Debug, Clone)]
+pub struct StackOptions {
+    /// Unique per run, so parallel tests never share a resource.
+    pub prefix: String,
+    pub portal_origin: String,
+    pub firm_name: String,
+    pub mail_from_address: String,
+    pub user_cache_seconds: u64,
+}
+
+impl StackOptions {
+    pub fn new(prefix: &str, portal_origin: &str) -> Self {
+        Self {
+            prefix: prefix.to_string(),
+            portal_origin: portal_origin.to_string(),
+            firm_name: "Harbour & Pike LLP".to_string(),
+            mail_from_address: "portal@harbourpike.example".to_string(),
+            user_cache_seconds: 15,
+        }
+    }
+}
+
+fn err(context: &str) -> impl Fn(String) -> String + '_ {
+    move |message| format!("{context}: {message}")
+}
+
+/// Creates the table, documents bucket, staff pool and mail identity, and answers the config
+/// every function would get from template.yaml's environment.
+pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config, String> {
+    let mut config = Config {
+        table: format!("{}-table", options.prefix),
+        documents_bucket: format!("{}-documents", options.prefix.to_lowercase()),
+        staff_pool_id: String::new(),
+        staff_client_id: String::new(),
+        portal_origin: options.portal_origin.clone(),
+        mail_from: format!("{} <{}>", options.firm_name, options.mail_from_address),
+        firm_name: options.firm_name.clone(),
+        region: "us-east-1".to_string(),
+        resource_prefix: options.prefix.clone(),
+        aws_endpoint: Some(endpoint.to_string()),
+        invite_ttl_hours: 72,
+        user_cache_seconds: options.user_cache_seconds,
+    };
+    let sdk = atrium_shared::app::sdk_config(&config).await;
+    create_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table)
+        .await
+        .map_err(err("table"))?;
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket()
+        .bucket(&config.documents_bucket)
+        .send()
+        .await
+        .map_err(|error| format!("bucket: {error:?}"))?;
+    let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
+    let (pool_id, client_id) = create_staff_pool(&cognito, &format!("{}-staff", options.prefix))
+        .await
+        .map_err(err("staff pool"))?;
+    config.staff_pool_id = pool_id;
+    config.staff_client_id = client_id;
+    aws_sdk_sesv2::Client::new(&sdk)
+        .create_email_identity()
+        .email_identity(&options.mail_from_address)
+        .send()
+        .await
+        .map_err(|error| format!("mail identity: {error:?}"))?;
+    Ok(config)
+}
+
+async fn create_table(dynamo: &aws_sdk_dynamodb::Client, name: &str) -> Result<(), String> {
+    let attribute = |name: &str| {
+        AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(ScalarAttributeType::S)
+            .build()
+            .map_err(|error| error.to_string())
+    };
+    let key = |name: &str, key_type: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(key_type)
+            .build()
+            .map_err(|error| error.to_string())
+    };
+    let gsi = GlobalSecondaryIndex::builder()
+        .index_name("GSI1")
+        .key_schema(key("GSI1PK", KeyType::Hash)?)
+        .key_schema(key("GSI1SK", KeyType::Range)?)
+        .projection(
+            Projection::builder()
+                .projection_type(ProjectionType::All)
+                .build(),
+        )
+        .build()
+        .map_err(|error| error.to_string())?;
+    dynamo
+        .create_table()
+        .table_name(name)
+        .billing_mode(BillingMode::PayPerRequest)
+        .attribute_definitions(attribute("PK")?)
+        .attribute_definitions(attribute("SK")?)
+        .attribute_definitions(attribute("GSI1PK")?)
+        .attribute_definitions(attribute("GSI1SK")?)
+        .key_schema(key("PK", KeyType::Hash)?)
+        .key_schema(key("SK", KeyType::Range)?)
+        .global_secondary_indexes(gsi)
+        .send()
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    dynamo
+        .update_time_to_live()
+        .table_name(name)
+        .time_to_live_specification(
+            TimeToLiveSpecification::builder()
+                .attribute_name("expires_at")
+                .enabled(true)
+                .build()
+                .map_err(|error| error.to_string())?,
+        )
+        .send()
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    Ok(())
+}
+
+async fn create_staff_pool(
+    cognito: &aws_sdk_cognitoidentityprovider::Client,
+    name: &str,
+) -> Result<(String, String), String> {
+    let policy = PasswordPolicyType::builder()
+        .minimum_length(12)
+        .require_uppercase(true)
+        .require_lowercase(true)
+        .require_numbers(true)
+        .require_symbols(true)
+        .build();
+    let pool = cognito
+        .create_user_pool()
+        .pool_name(name)
+        .username_attributes(UsernameAttributeType::Email)
+        .policies(
+            UserPoolPolicyType::builder()
+                .password_policy(policy)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    let pool_id = pool
+        .user_pool
+        .and_then(|pool| pool.id)
+        .ok_or("no pool id")?;
+    cognito
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool_id)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .send()
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    let client = cognito
+        .create_user_pool_client()
+        .user_pool_id(&pool_id)
+        .client_name("portal")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    let client_id = client
+        .user_pool_client
+        .and_then(|client| client.client_id)
+        .ok_or("no client id")?;
+    Ok((pool_id, client_id))
+}

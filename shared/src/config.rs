@@ -1,0 +1,81 @@
+//! Settings, read once from the environment when a sandbox starts.
+
+use std::env;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// The one DynamoDB table.
+    pub table: String,
+    /// The private documents bucket.
+    pub documents_bucket: String,
+    pub staff_pool_id: String,
+    pub staff_client_id: String,
+    /// `https://portal.firm.example`: links in mail, and the only origin allowed to change state.
+    pub portal_origin: String,
+    /// The SES identity mail is sent from.
+    pub mail_from: String,
+    pub firm_name: String,
+    pub region: String,
+    /// Prefix of the resources onboarding creates (client user pools).
+    pub resource_prefix: String,
+    /// Local stack only: where every AWS call goes (moto). Unset in AWS.
+    pub aws_endpoint: Option<String>,
+    pub invite_ttl_hours: i64,
+    /// How long the authorizer trusts a cached user record (status, roles, sign-out mark).
+    pub user_cache_seconds: u64,
+}
+
+fn required(name: &str) -> Result<String, String> {
+    env::var(name)
+        .ok()
+        .filter(|value| !value.trim().is_empty())
+        .ok_or_else(|| format!("environment variable {name} is not set"))
+}
+
+fn optional(name: &str) -> Option<String> {
+    env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        Ok(Self {
+            table: required("ATRIUM_TABLE")?,
+            documents_bucket: required("ATRIUM_DOCUMENTS_BUCKET")?,
+            staff_pool_id: required("ATRIUM_STAFF_POOL_ID")?,
+            staff_client_id: required("ATRIUM_STAFF_CLIENT_ID")?,
+            portal_origin: required("ATRIUM_PORTAL_ORIGIN")?,
+            mail_from: required("ATRIUM_MAIL_FROM")?,
+            firm_name: optional("ATRIUM_FIRM_NAME").unwrap_or_else(|| "Atrium".to_string()),
+            region: optional("AWS_REGION").unwrap_or_else(|| "us-east-1".to_string()),
+            resource_prefix: optional("ATRIUM_RESOURCE_PREFIX")
+                .unwrap_or_else(|| "atrium".to_string()),
+            aws_endpoint: optional("ATRIUM_AWS_ENDPOINT"),
+            invite_ttl_hours: optional("ATRIUM_INVITE_TTL_HOURS")
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(72),
+            user_cache_seconds: optional("ATRIUM_USER_CACHE_SECONDS")
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(15),
+        })
+    }
+
+    /// The issuer Cognito writes into tokens of a pool.
+    pub fn issuer_for_pool(&self, pool_id: &str) -> String {
+        format!(
+            "https://cognito-idp.{}.amazonaws.com/{pool_id}",
+            self.region
+        )
+    }
+
+    /// Where a pool's signing keys are published. In AWS that is the issuer's well-known path;
+    /// on the local stack moto serves them under its own address.
+    pub fn jwks_url_for_pool(&self, pool_id: &str) -> String {
+        match &self.aws_endpoint {
+            Some(endpoint) => format!(
+                "{}/{pool_id}/.well-known/jwks.json",
+                endpoint.trim_end_matches('/')
+            ),
+            None => format!("{}/.well-known/jwks.json", self.issuer_for_pool(pool_id)),
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The error contract: every failure is `{"error": {"code", "message"}}` with the right status.
+//! Messages name the offending field and never carry internals; internals go to the log.
+
+use http::StatusCode;
+use lambda_http::{Body, Response};
+use serde_json::json;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{status} {code}: {message}")]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400 for a field that is missing or invalid; the message starts with the field's name.
+    pub fn invalid(field: &str, problem: impl std::fmt::Display) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_input",
+            format!("{field}: {problem}"),
+        )
+    }
+
+    pub fn malformed(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed_request", message)
+    }
+
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "sign in to continue",
+        )
+    }
+
+    pub fn bad_credentials() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "email or password is incorrect",
+        )
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", message)
+    }
+
+    /// Not found and not yours are the same answer.
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "not found")
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    pub fn gone(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::GONE, "gone", message)
+    }
+
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message)
+    }
+
+    pub fn throttled() -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            "too many requests; try again shortly",
+        )
+    }
+
+    /// 503: a dependency failed. The cause is logged here, never returned.
+    pub fn dependency(context: &str, cause: impl std::fmt::Debug) -> Self {
+        tracing::error!(context, cause = ?cause, "dependency failed");
+        Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "dependency_failed",
+            "a service the portal depends on failed; nothing was changed, please try again",
+        )
+    }
+
+    pub fn internal(context: &str, cause: impl std::fmt::Debug) -> Self {
+        tracing::error!(context, cause = ?cause, "internal error");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "something went wrong on our side",
+        )
+    }
+
+    pub fn body(&self) -> serde_json::Value {
+        json!({ "error": { "code": self.code, "message": self.message } })
+    }
+
+    pub fn into_response(self) -> Response<Body> {
+        crate::http::json_response(self.status, &self.body())
+    }
+}

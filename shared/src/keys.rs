@@ -1,0 +1,68 @@
+//! Every DynamoDB key is built here, so the key design can be read in one place.
+//!
+//! Tenant data: `PK = T#<tenant>` (from a [`TenantScope`] only).
+//! Firm-level registry (not tenant data; never reachable with a tenant's credentials):
+//! `SLUG#<slug>`, `ISSUER#<iss>`, `INVITE#<sha256>`, `FIRM` (clients list), `STAFF`.
+
+use crate::principal::TenantScope;
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1PK: &str = "GSI1PK";
+pub const GSI1SK: &str = "GSI1SK";
+pub const EXPIRES_AT: &str = "expires_at";
+
+pub fn tenant_pk(scope: &TenantScope) -> String {
+    format!("T#{}", scope.tenant_id())
+}
+
+pub const PROFILE_SK: &str = "PROFILE";
+
+pub fn contact_sk(sub: &str) -> String {
+    format!("CONTACT#{sub}")
+}
+
+pub const CONTACT_PREFIX: &str = "CONTACT#";
+
+pub fn audit_sk(id: &str) -> String {
+    format!("AUDIT#{id}")
+}
+
+pub fn slug_pk(slug: &str) -> String {
+    format!("SLUG#{slug}")
+}
+pub const SLUG_SK: &str = "SLUG";
+
+pub fn issuer_pk(issuer: &str) -> String {
+    format!("ISSUER#{issuer}")
+}
+pub const ISSUER_SK: &str = "ISSUER";
+
+pub fn invite_pk(token_hash: &str) -> String {
+    format!("INVITE#{token_hash}")
+}
+pub const INVITE_SK: &str = "INVITE";
+
+pub const FIRM_PK: &str = "FIRM";
+pub const CLIENT_PREFIX: &str = "CLIENT#";
+
+pub fn client_sk(tenant_id: &str) -> String {
+    format!("{CLIENT_PREFIX}{tenant_id}")
+}
+
+pub const STAFF_PK: &str = "STAFF";
+
+pub fn staff_sk(sub: &str) -> String {
+    format!("USER#{sub}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_keys_start_with_the_tenant() {
+        let scope = TenantScope::from_registry("01JABCDEFGHJKMNPQRSTVWXYZ0");
+        assert_eq!(tenant_pk(&scope), "T#01JABCDEFGHJKMNPQRSTVWXYZ0");
+    }
+}

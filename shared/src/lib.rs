@@ -1,0 +1,29 @@
+//! The library every Atrium function uses.
+//!
+//! - [`error`]: the one error type and its JSON shape;
+//! - [`http`]: reading requests (JSON bodies, cookies, origin) and writing responses;
+//! - [`principal`]: who is calling, and the [`principal::TenantScope`] without which no tenant
+//!   data can be read or written;
+//! - [`keys`]: the only place DynamoDB keys are built;
+//! - [`store`]: firm-level registry and tenant-scoped repositories;
+//! - [`mail`]: branded SES mail;
+//! - [`app`] and [`config`]: clients and settings, built once per sandbox;
+//! - [`runtime`]: the thin glue between a handler and `lambda_http::run`.
+
+pub mod app;
+pub mod audit;
+pub mod cognito;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod ids;
+pub mod keys;
+pub mod mail;
+pub mod principal;
+pub mod runtime;
+pub mod secrets;
+pub mod store;
+pub mod validate;
+
+pub use app::App;
+pub use error::{ApiError, ApiResult};

@@ -1,0 +1,162 @@
+//! Branded mail through SES v2. Every message has an HTML and a plain-text part; anything a
+//! user typed is escaped before it goes into HTML.
+
+use crate::error::{ApiError, ApiResult};
+use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
+
+#[derive(Clone, Debug)]
+pub struct Mailer {
+    ses: aws_sdk_sesv2::Client,
+    from: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mail {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// How the firm's mail looks. Branding settings (a later issue) fill this in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branding {
+    pub firm_name: String,
+    pub primary_colour: String,
+}
+
+impl Branding {
+    pub fn plain(firm_name: &str) -> Self {
+        Self {
+            firm_name: firm_name.to_string(),
+            primary_colour: "#1d4ed8".to_string(),
+        }
+    }
+}
+
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            _ => escaped.push(character),
+        }
+    }
+    escaped
+}
+
+fn layout(
+    branding: &Branding,
+    heading: &str,
+    paragraphs: &[String],
+    action: (&str, &str),
+) -> String {
+    let firm = escape_html(&branding.firm_name);
+    let colour = escape_html(&branding.primary_colour);
+    let body: String = paragraphs
+        .iter()
+        .map(|paragraph| format!("<p style=\"margin:0 0 16px\">{paragraph}</p>"))
+        .collect();
+    let (label, href) = action;
+    let href = escape_html(href);
+    format!(
+        "<!doctype html><html><body style=\"margin:0;background:#f4f5f7;font-family:system-ui,sans-serif;color:#1f2933\">\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr><td align=\"center\" style=\"padding:32px 16px\">\
+<table role=\"presentation\" width=\"100%\" style=\"max-width:560px;background:#ffffff;border-radius:8px\" cellpadding=\"0\" cellspacing=\"0\">\
+<tr><td style=\"padding:24px 32px;border-bottom:4px solid {colour};font-size:18px;font-weight:600\">{firm}</td></tr>\
+<tr><td style=\"padding:32px\"><h1 style=\"font-size:22px;margin:0 0 16px\">{heading}</h1>{body}\
+<p style=\"margin:24px 0\"><a href=\"{href}\" style=\"background:{colour};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block\">{label}</a></p>\
+<p style=\"font-size:13px;color:#52606d\">If the button does not work, paste this address into your browser:<br>{href}</p>\
+</td></tr></table></td></tr></table></body></html>",
+        heading = escape_html(heading),
+    )
+}
+
+/// The one email a new contact gets: who invites them, to what, and a single-use link.
+pub fn invitation(
+    branding: &Branding,
+    client_name: &str,
+    contact_name: &str,
+    link: &str,
+    valid_hours: i64,
+) -> Mail {
+    let firm = &branding.firm_name;
+    let subject = format!("{firm} invited you to your client portal");
+    let paragraphs = vec![
+        format!("Hello {},", escape_html(contact_name)),
+        format!(
+            "{} has set up a secure portal for {}. Choose a password to get started.",
+            escape_html(firm),
+            escape_html(client_name)
+        ),
+        format!("This link works once and expires in {valid_hours} hours."),
+    ];
+    let html = layout(
+        branding,
+        "Your client portal is ready",
+        &paragraphs,
+        ("Set your password", link),
+    );
+    let text = format!(
+        "Hello {contact_name},\n\n{firm} has set up a secure portal for {client_name}. Choose a password to get started:\n\n{link}\n\nThis link works once and expires in {valid_hours} hours.\n"
+    );
+    Mail {
+        subject,
+        html,
+        text,
+    }
+}
+
+impl Mailer {
+    pub fn new(ses: aws_sdk_sesv2::Client, from: String) -> Self {
+        Self { ses, from }
+    }
+
+    /// Sends one message; returns SES's message id.
+    pub async fn send(&self, to: &str, mail: &Mail) -> ApiResult<String> {
+        let content = |text: &str| Content::builder().data(text).charset("UTF-8").build();
+        let subject = content(&mail.subject).map_err(|e| ApiError::internal("mail subject", e))?;
+        let html = content(&mail.html).map_err(|e| ApiError::internal("mail html", e))?;
+        let text = content(&mail.text).map_err(|e| ApiError::internal("mail text", e))?;
+        let message = Message::builder()
+            .subject(subject)
+            .body(Body::builder().html(html).text(text).build())
+            .build();
+        let output = self
+            .ses
+            .send_email()
+            .from_email_address(&self.from)
+            .destination(Destination::builder().to_addresses(to).build())
+            .content(EmailContent::builder().simple(message).build())
+            .send()
+            .await
+            .map_err(|error| ApiError::dependency("ses send_email", error))?;
+        Ok(output.message_id().unwrap_or_default().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_escapes_what_users_typed() {
+        let mail = invitation(
+            &Branding::plain("Firm & Co"),
+            "<script>alert(1)</script>",
+            "Ann \"O'Neil\"",
+            "https://portal.example/invite#token=abc",
+            72,
+        );
+        assert!(!mail.html.contains("<script>"));
+        assert!(mail.html.contains("&lt;script&gt;"));
+        assert!(mail.html.contains("Firm &amp; Co"));
+        assert!(mail
+            .text
+            .contains("https://portal.example/invite#token=abc"));
+        assert!(mail.subject.contains("Firm & Co"));
+    }
+}

@@ -1,0 +1,295 @@
+//! The table. Firm-level registry operations live in [`registry`]; tenant data in [`tenant`],
+//! where every method takes a [`crate::principal::TenantScope`].
+//!
+//! Reads are `GetItem`, `BatchGetItem` or `Query`; there is no `Scan` anywhere.
+
+pub mod records;
+pub mod registry;
+pub mod tenant;
+
+use crate::error::{ApiError, ApiResult};
+use crate::keys;
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::HashMap;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    dynamo: aws_sdk_dynamodb::Client,
+    table: String,
+}
+
+/// One page of a list and the opaque cursor for the next, if any.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+/// A record as an item under the given keys.
+pub fn to_item<T: Serialize>(pk: &str, sk: &str, record: &T) -> ApiResult<Item> {
+    let mut item: Item =
+        serde_dynamo::to_item(record).map_err(|error| ApiError::internal("to_item", error))?;
+    item.insert(keys::PK.to_string(), s(pk));
+    item.insert(keys::SK.to_string(), s(sk));
+    Ok(item)
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> ApiResult<T> {
+    serde_dynamo::from_item(item).map_err(|error| ApiError::internal("from_item", error))
+}
+
+/// Cursors carry only the sort key; the partition is always the one the caller may read.
+pub fn encode_cursor(last_key: Option<&Item>) -> Option<String> {
+    let sort_key = last_key?.get(keys::SK)?.as_s().ok()?;
+    Some(URL_SAFE_NO_PAD.encode(sort_key.as_bytes()))
+}
+
+pub fn decode_cursor(cursor: &str, required_prefix: &str) -> ApiResult<String> {
+    let invalid = || ApiError::invalid("cursor", "is not a cursor this list gave out");
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let sort_key = String::from_utf8(bytes).map_err(|_| invalid())?;
+    if sort_key.starts_with(required_prefix) {
+        Ok(sort_key)
+    } else {
+        Err(invalid())
+    }
+}
+
+pub fn page_limit(requested: Option<String>, default: i32, max: i32) -> ApiResult<i32> {
+    match requested {
+        None => Ok(default),
+        Some(text) => match text.parse::<i32>() {
+            Ok(limit) if (1..=max).contains(&limit) => Ok(limit),
+            _ => Err(ApiError::invalid(
+                "limit",
+                format!("must be a whole number from 1 to {max}"),
+            )),
+        },
+    }
+}
+
+/// A `Put` for a transaction, with an optional condition.
+pub fn put_tx(
+    item: Item,
+    condition: Option<&str>,
+    values: Option<Item>,
+) -> ApiResult<TransactWriteItem> {
+    put_into(String::new(), item, condition, values)
+}
+
+fn put_into(
+    table: String,
+    item: Item,
+    condition: Option<&str>,
+    values: Option<Item>,
+) -> ApiResult<TransactWriteItem> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .set_condition_expression(condition.map(str::to_string))
+        .set_expression_attribute_values(values)
+        .build()
+        .map_err(|error| ApiError::internal("put builder", error))?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Whether a failed transaction was refused by one of its conditions (a conflict, not a fault).
+pub fn is_condition_failure(error: &SdkError<TransactWriteItemsError>) -> bool {
+    match error.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => cancelled
+            .cancellation_reasons()
+            .iter()
+            .any(|reason| reason.code() == Some("ConditionalCheckFailed")),
+        _ => false,
+    }
+}
+
+impl Store {
+    pub fn new(dynamo: aws_sdk_dynamodb::Client, table: String) -> Self {
+        Self { dynamo, table }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn dynamo(&self) -> &aws_sdk_dynamodb::Client {
+        &self.dynamo
+    }
+
+    async fn get(&self, pk: &str, sk: &str) -> ApiResult<Option<Item>> {
+        let output = self
+            .dynamo
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|error| ApiError::dependency("dynamodb get_item", error))?;
+        Ok(output.item)
+    }
+
+    async fn get_record<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> ApiResult<Option<T>> {
+        self.get(pk, sk).await?.map(from_item).transpose()
+    }
+
+    /// Writes all items or none. A failed condition is a 409 with the given message.
+    pub async fn transact(
+        &self,
+        items: Vec<TransactWriteItem>,
+        conflict_message: &str,
+    ) -> ApiResult<()> {
+        let items = items
+            .into_iter()
+            .map(|item| self.with_table(item))
+            .collect::<ApiResult<Vec<_>>>()?;
+        match self
+            .dynamo
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(error) if is_condition_failure(&error) => Err(ApiError::conflict(conflict_message)),
+            Err(error) => Err(ApiError::dependency("dynamodb transact_write_items", error)),
+        }
+    }
+
+    /// Transaction items are built without the table name; it is filled in here.
+    fn with_table(&self, item: TransactWriteItem) -> ApiResult<TransactWriteItem> {
+        let mut builder = TransactWriteItem::builder();
+        if let Some(put) = item.put {
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(put.item))
+                .set_condition_expression(put.condition_expression)
+                .set_expression_attribute_names(put.expression_attribute_names)
+                .set_expression_attribute_values(put.expression_attribute_values)
+                .build()
+                .map_err(|error| ApiError::internal("put builder", error))?;
+            builder = builder.put(put);
+        }
+        if let Some(update) = item.update {
+            let update = aws_sdk_dynamodb::types::Update::builder()
+                .table_name(&self.table)
+                .set_key(Some(update.key))
+                .update_expression(update.update_expression)
+                .set_condition_expression(update.condition_expression)
+                .set_expression_attribute_names(update.expression_attribute_names)
+                .set_expression_attribute_values(update.expression_attribute_values)
+                .build()
+                .map_err(|error| ApiError::internal("update builder", error))?;
+            builder = builder.update(update);
+        }
+        if let Some(delete) = item.delete {
+            let delete = aws_sdk_dynamodb::types::Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(delete.key))
+                .set_condition_expression(delete.condition_expression)
+                .set_expression_attribute_names(delete.expression_attribute_names)
+                .set_expression_attribute_values(delete.expression_attribute_values)
+                .build()
+                .map_err(|error| ApiError::internal("delete builder", error))?;
+            builder = builder.delete(delete);
+        }
+        if let Some(check) = item.condition_check {
+            let check = aws_sdk_dynamodb::types::ConditionCheck::builder()
+                .table_name(&self.table)
+                .set_key(Some(check.key))
+                .condition_expression(check.condition_expression)
+                .set_expression_attribute_names(check.expression_attribute_names)
+                .set_expression_attribute_values(check.expression_attribute_values)
+                .build()
+                .map_err(|error| ApiError::internal("condition builder", error))?;
+            builder = builder.condition_check(check);
+        }
+        Ok(builder.build())
+    }
+}
+
+/// An `Update` for a transaction.
+pub fn update_tx(
+    pk: &str,
+    sk: &str,
+    expression: &str,
+    condition: Option<&str>,
+    values: Item,
+) -> ApiResult<TransactWriteItem> {
+    let update = aws_sdk_dynamodb::types::Update::builder()
+        .table_name("")
+        .key(keys::PK, s(pk))
+        .key(keys::SK, s(sk))
+        .update_expression(expression)
+        .set_condition_expression(condition.map(str::to_string))
+        .set_expression_attribute_values(if values.is_empty() {
+            None
+        } else {
+            Some(values)
+        })
+        .build()
+        .map_err(|error| ApiError::internal("update builder", error))?;
+    Ok(TransactWriteItem::builder().update(update).build())
+}
+
+/// A `Delete` for a transaction.
+pub fn delete_tx(pk: &str, sk: &str, condition: Option<&str>) -> ApiResult<TransactWriteItem> {
+    let delete = aws_sdk_dynamodb::types::Delete::builder()
+        .table_name("")
+        .key(keys::PK, s(pk))
+        .key(keys::SK, s(sk))
+        .set_condition_expression(condition.map(str::to_string))
+        .build()
+        .map_err(|error| ApiError::internal("delete builder", error))?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+pub fn values(pairs: &[(&str, AttributeValue)]) -> Item {
+    pairs
+        .iter()
+        .map(|(name, value)| (name.to_string(), value.clone()))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_only_move_within_their_list() {
+        let mut last = Item::new();
+        last.insert(keys::PK.into(), s("FIRM"));
+        last.insert(keys::SK.into(), s("CLIENT#01J"));
+        let cursor = encode_cursor(Some(&last)).unwrap();
+        assert_eq!(decode_cursor(&cursor, "CLIENT#").unwrap(), "CLIENT#01J");
+        assert!(decode_cursor(&cursor, "CONTACT#").is_err());
+        assert!(decode_cursor("!!!", "CLIENT#").is_err());
+    }
+
+    #[test]
+    fn limits() {
+        assert_eq!(page_limit(None, 20, 100).unwrap(), 20);
+        assert_eq!(page_limit(Some("5".into()), 20, 100).unwrap(), 5);
+        for bad in ["0", "101", "x", "-1"] {
+            assert!(page_limit(Some(bad.into()), 20, 100).is_err());
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Input rules shared by handlers. Each returns the cleaned value or a 400 naming the field.
+
+use crate::error::{ApiError, ApiResult};
+
+pub fn name(field: &str, value: &str, max: usize) -> ApiResult<String> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(ApiError::invalid(field, "must not be empty"));
+    }
+    if trimmed.chars().count() > max {
+        return Err(ApiError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(trimmed.to_string())
+}
+
+/// A pragmatic address check: one `@`, a dotted domain, no spaces, at most 254 characters.
+/// Cognito and SES have the last word; this catches typing mistakes with a clear message.
+pub fn email(field: &str, value: &str) -> ApiResult<String> {
+    let trimmed = value.trim().to_lowercase();
+    let valid = trimmed.len() <= 254
+        && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
+        && match trimmed.split_once('@') {
+            Some((local, domain)) => {
+                !local.is_empty()
+                    && local.len() <= 64
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+                    && !domain.contains("..")
+            }
+            None => false,
+        };
+    if valid {
+        Ok(trimmed)
+    } else {
+        Err(ApiError::invalid(field, "must be an email address"))
+    }
+}
+
+/// Slugs name a client in sign-in and URLs: 3 to 40 of `a-z 0-9 -`, no dash at either end.
+pub fn slug(field: &str, value: &str) -> ApiResult<String> {
+    let slug = value.trim();
+    let valid = (3..=40).contains(&slug.len())
+        && slug
+            .bytes()
+            .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if valid {
+        Ok(slug.to_string())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            "must be 3 to 40 lower-case letters, digits or dashes, not starting or ending with a dash",
+        ))
+    }
+}
+
+pub fn totp_code(field: &str, value: &str) -> ApiResult<String> {
+    let code = value.trim();
+    if code.len() == 6 && code.bytes().all(|byte| byte.is_ascii_digit()) {
+        Ok(code.to_string())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            "must be the 6-digit code from your authenticator app",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert_eq!(email("e", " Ann@Example.COM ").unwrap(), "ann@example.com");
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@x.com",
+            "a b@x.com",
+            "a@x",
+            "a@x..com",
+            "a@@x.com",
+        ] {
+            let error = email("contact.email", bad).unwrap_err();
+            assert!(error.message.starts_with("contact.email:"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        assert!(slug("slug", "acme-co").is_ok());
+        for bad in [
+            "ab",
+            "-acme",
+            "acme-",
+            "Acme",
+            "ac me",
+            "acme_co",
+            &"a".repeat(41),
+        ] {
+            assert!(slug("slug", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn names() {
+        assert!(name("name", "  ", 10).is_err());
+        assert!(name("name", "abc\u{7}", 10).is_err());
+        assert!(name("name", "Ünïcödé Ltd", 20).is_ok());
+        assert!(name("name", &"x".repeat(11), 10).is_err());
+    }
+}
