@@ -76,10 +76,13 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
         }
         // serde's own text says "missing field `x`" at the root; keep it, naming the field.
         let problem = strip_position(&inner.to_string());
-        if path == "." {
-            ApiError::invalid(missing_field_name(&problem).unwrap_or("body"), &problem)
-        } else {
-            ApiError::invalid(&path, &problem)
+        match (path.as_str(), missing_field_name(&problem)) {
+            (".", Some(missing)) => ApiError::invalid(missing, "is required"),
+            (".", None) => ApiError::invalid("body", &problem),
+            (parent, Some(missing)) => {
+                ApiError::invalid(&format!("{parent}.{missing}"), "is required")
+            }
+            (field, None) => ApiError::invalid(field, &problem),
         }
     })
 }

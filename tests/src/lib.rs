@@ -1,1 +1,303 @@
+//! The test harness: one moto per test binary (started from the project's venv, gone when the
+//! binary exits), a uniquely named stack per test, and helpers that speak HTTP to the local
+//! gateway exactly as a browser or an API client would.
 
+pub mod tokens;
+
+use atrium_local::events::IncomingRequest;
+use atrium_local::gateway::Gateway;
+use atrium_local::mailbox::{sent_mail, SentMail};
+use atrium_local::moto::Moto;
+use atrium_local::seed::create_staff_user;
+use atrium_local::stack::{provision, StackOptions};
+use atrium_shared::config::Config;
+use atrium_shared::principal::Role;
+use atrium_shared::App;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use serde_json::{json, Value};
+use std::sync::{Arc, OnceLock};
+
+pub const ORIGIN: &str = "https://portal.test";
+pub const STAFF_PASSWORD: &str = "Staff-Password-2026!";
+pub const CONTACT_PASSWORD: &str = "Contact-Password-2026!";
+
+static MOTO: OnceLock<Result<Moto, String>> = OnceLock::new();
+
+/// The moto every test of this binary shares.
+pub fn moto_endpoint() -> String {
+    match MOTO.get_or_init(|| Moto::start(&atrium_local::project_root())) {
+        Ok(moto) => moto.endpoint.clone(),
+        Err(error) => panic!("moto: {error}"),
+    }
+}
+
+/// A short name no other test of this run uses.
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", ulid::Ulid::new().to_string().to_lowercase())
+}
+
+pub struct TestEnv {
+    pub gateway: Gateway,
+    pub app: Arc<App>,
+    pub config: Config,
+    pub endpoint: String,
+    /// Unique to this test; use it in email addresses so the shared mailbox can be filtered.
+    pub tag: String,
+}
+
+impl TestEnv {
+    pub async fn new() -> Self {
+        Self::with_options(|_| {}).await
+    }
+
+    pub async fn with_options(adjust: impl FnOnce(&mut StackOptions)) -> Self {
+        let endpoint = moto_endpoint();
+        let tag = unique("t");
+        let mut options = StackOptions::new(&tag, ORIGIN);
+        options.user_cache_seconds = 0;
+        adjust(&mut options);
+        let config = provision(&endpoint, &options).await.expect("provision");
+        let app = Arc::new(App::from_config(config.clone()).await);
+        Self::from_app(app, config, endpoint, tag)
+    }
+
+    pub fn from_app(app: Arc<App>, config: Config, endpoint: String, tag: String) -> Self {
+        let template = std::fs::read_to_string(atrium_local::project_root().join("template.yaml"))
+            .expect("template.yaml");
+        let gateway = Gateway::new(app.clone(), &template).expect("gateway");
+        Self {
+            gateway,
+            app,
+            config,
+            endpoint,
+            tag,
+        }
+    }
+
+    pub fn email(&self, name: &str) -> String {
+        format!("{name}.{}@example.com", self.tag)
+    }
+
+    pub fn call(&self, method: &str, path: &str) -> Call<'_> {
+        Call {
+            env: self,
+            request: IncomingRequest::new(method, path),
+        }
+    }
+
+    /// A staff user who signed in with a bearer token.
+    pub async fn staff(&self, roles: Vec<Role>) -> Session {
+        let email = self.email(&unique("staff"));
+        create_staff_user(&self.app, &email, "Sam Staff", roles, STAFF_PASSWORD)
+            .await
+            .expect("staff user");
+        self.sign_in(&email, STAFF_PASSWORD, None).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str, slug: Option<&str>) -> Session {
+        let mut body = json!({ "email": email, "password": password, "mode": "bearer" });
+        if let Some(slug) = slug {
+            body["slug"] = json!(slug);
+        }
+        let response = self.call("POST", "/api/auth/login").json(body).send().await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "sign in: {}",
+            response.body
+        );
+        Session::from_bearer(&response.json)
+    }
+
+    /// Onboards a client and accepts its invitation: the contact's signed-in session.
+    pub async fn client(&self, staff: &Session, slug_hint: &str) -> Client {
+        let slug = format!("{slug_hint}-{}", &self.tag[self.tag.len() - 8..]);
+        let email = self.email(slug_hint);
+        let response = self
+            .call("POST", "/api/clients")
+            .bearer(&staff.token)
+            .json(json!({ "name": format!("{slug_hint} Ltd"), "slug": slug, "contact": { "name": "Casey Contact", "email": email } }))
+            .send()
+            .await;
+        assert_eq!(
+            response.status,
+            StatusCode::CREATED,
+            "onboard: {}",
+            response.body
+        );
+        let tenant_id = response.json["id"].as_str().expect("id").to_string();
+        let token = self.invitation_token(&email).await;
+        let accepted = self
+            .call("POST", "/api/auth/accept-invite")
+            .json(json!({ "token": token, "password": CONTACT_PASSWORD, "mode": "bearer" }))
+            .send()
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "accept: {}", accepted.body);
+        Client {
+            tenant_id,
+            slug,
+            email,
+            session: Session::from_bearer(&accepted.json),
+        }
+    }
+
+    pub async fn mail_to(&self, address: &str) -> Vec<SentMail> {
+        sent_mail(&self.endpoint)
+            .await
+            .expect("mailbox")
+            .into_iter()
+            .filter(|mail| mail.to.iter().any(|to| to == address))
+            .collect()
+    }
+
+    /// The token of the one invitation mailed to `address`.
+    pub async fn invitation_token(&self, address: &str) -> String {
+        let mail = self.mail_to(address).await;
+        assert_eq!(mail.len(), 1, "exactly one invitation to {address}");
+        invitation_token_in(&mail[0].body).expect("a link with a token")
+    }
+}
+
+/// The token of the invitation link in a mail body.
+pub fn invitation_token_in(body: &str) -> Option<String> {
+    let start = body.find("/invite#token=")? + "/invite#token=".len();
+    Some(
+        body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
+}
+
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub refresh: Option<String>,
+}
+
+impl Session {
+    pub fn from_bearer(json: &Value) -> Self {
+        Self {
+            token: json["access_token"]
+                .as_str()
+                .expect("access_token")
+                .to_string(),
+            refresh: json["refresh_token"].as_str().map(str::to_string),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Client {
+    pub tenant_id: String,
+    pub slug: String,
+    pub email: String,
+    pub session: Session,
+}
+
+pub struct Call<'a> {
+    env: &'a TestEnv,
+    request: IncomingRequest,
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+    pub json: Value,
+}
+
+impl Reply {
+    pub fn error_code(&self) -> &str {
+        self.json["error"]["code"].as_str().unwrap_or_default()
+    }
+
+    pub fn error_message(&self) -> &str {
+        self.json["error"]["message"].as_str().unwrap_or_default()
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(http::header::SET_COOKIE)
+            .iter()
+            .filter_map(|value| value.to_str().ok().map(str::to_string))
+            .collect()
+    }
+
+    /// The value of a cookie this reply sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.set_cookies().iter().find_map(|line| {
+            let pair = line.split(';').next()?;
+            let (key, value) = pair.split_once('=')?;
+            (key == name).then(|| value.to_string())
+        })
+    }
+}
+
+impl Call<'_> {
+    pub fn header(mut self, name: &'static str, value: &str) -> Self {
+        self.request
+            .headers
+            .append(name, HeaderValue::from_str(value).expect("header value"));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn cookie(self, pair: &str) -> Self {
+        self.header("cookie", pair)
+    }
+
+    pub fn origin(self, origin: &str) -> Self {
+        self.header("origin", origin)
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.request.body = body.to_string().into_bytes();
+        self.header("content-type", "application/json")
+    }
+
+    pub fn raw_body(mut self, body: &str) -> Self {
+        self.request.body = body.as_bytes().to_vec();
+        self.header("content-type", "application/json")
+    }
+
+    pub async fn send(self) -> Reply {
+        let response = self.env.gateway.call(self.request).await;
+        let (parts, body) = response.into_parts();
+        let body = String::from_utf8_lossy(&body).into_owned();
+        let json = serde_json::from_str(&body).unwrap_or(Value::Null);
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+            json,
+        }
+    }
+}
+
+/// A code the authenticator app would show now, for moto's fixed TOTP secret. Waits for a
+/// fresh 30-second window when the current one is about to close.
+pub async fn totp_code(secret: &str) -> String {
+    use totp_rs::{Algorithm, Secret, TOTP};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    if now % 30 > 26 {
+        tokio::time::sleep(std::time::Duration::from_secs(31 - now % 30)).await;
+    }
+    let mut padded = secret.to_uppercase();
+    while padded.len() % 8 != 0 {
+        padded.push('=');
+    }
+    let bytes = Secret::Encoded(padded.trim_end_matches('=').to_string())
+        .to_bytes()
+        .expect("base32 secret");
+    TOTP::new_unchecked(Algorithm::SHA1, 6, 0, 30, bytes)
+        .generate_current()
+        .expect("totp")
+}
