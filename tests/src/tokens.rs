@@ -36,7 +36,7 @@ pub fn moto_pool_key() -> EncodingKey {
         number("n"),
         number("e"),
         number("d"),
-        vec![number("p"), number("q")],
+        vec![], // moto publishes n, e and d only; the primes are recovered from them
     )
     .expect("rsa key");
     let der = key.to_pkcs1_der().expect("der");

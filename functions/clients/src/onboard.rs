@@ -47,6 +47,8 @@ pub struct Onboarded {
 
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
+    // Who may onboard is settled before anything they sent is looked at.
+    principal.require_staff_admin()?;
     let input: OnboardInput = parse_json(&req)?;
     let onboarded = onboard(app, &principal, input, &RequestMeta::of(&req)).await?;
     created(&ClientSummary::from(onboarded.client))
