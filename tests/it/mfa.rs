@@ -1,1 +1,161 @@
+//! TOTP: enrol (associate, verify with a code), sign in through the MFA challenge, turn it off
+//! with the password; staff make an authenticator required for a client's pool.
 
+use atrium_shared::principal::Role;
+use atrium_tests::{totp_code, TestEnv, CONTACT_PASSWORD};
+use aws_sdk_cognitoidentityprovider::types::UserPoolMfaType;
+use http::StatusCode;
+use serde_json::json;
+
+#[tokio::test]
+async fn enrol_sign_in_with_a_code_and_disable() {
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let client = env.client(&admin, "mfa").await;
+    let token = &client.session.token;
+
+    let associated = env.call("POST", "/api/auth/mfa/associate").bearer(token).send().await;
+    assert_eq!(associated.status, StatusCode::OK, "{}", associated.body);
+    let secret = associated.json["secret"].as_str().unwrap().to_string();
+    let uri = associated.json["otpauth_uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/Harbour%20%26%20Pike%20LLP:"), "{uri}");
+    assert!(uri.contains(&format!("secret={secret}")));
+
+    let malformed = env
+        .call("POST", "/api/auth/mfa/verify")
+        .bearer(token)
+        .json(json!({ "code": "12ab" }))
+        .send()
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert!(malformed.error_message().starts_with("code:"));
+    let code = totp_code(&secret).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let mismatch = env
+        .call("POST", "/api/auth/mfa/verify")
+        .bearer(token)
+        .json(json!({ "code": wrong }))
+        .send()
+        .await;
+    assert_eq!(mismatch.status, StatusCode::UNAUTHORIZED, "{}", mismatch.body);
+    assert_eq!(mismatch.error_code(), "bad_code");
+
+    let verified = env
+        .call("POST", "/api/auth/mfa/verify")
+        .bearer(token)
+        .json(json!({ "code": totp_code(&secret).await }))
+        .send()
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    let me = env.call("GET", "/api/me").bearer(token).send().await;
+    assert_eq!(me.json["mfa_enabled"], true);
+
+    // Signing in now asks for a code.
+    let login = json!({ "email": client.email, "password": CONTACT_PASSWORD, "slug": client.slug, "mode": "bearer" });
+    let challenged = env.call("POST", "/api/auth/login").json(login.clone()).send().await;
+    assert_eq!(challenged.status, StatusCode::OK, "{}", challenged.body);
+    assert_eq!(challenged.json["status"], "challenge");
+    assert_eq!(challenged.json["challenge"], "totp");
+    assert!(challenged.json.get("access_token").is_none());
+    let session = challenged.json["session"].as_str().unwrap().to_string();
+    let answer = |code: String| {
+        json!({ "email": client.email, "slug": client.slug, "session": session, "code": code, "mode": "bearer" })
+    };
+    let bad = env.call("POST", "/api/auth/login").json(answer(wrong.to_string())).send().await;
+    assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    let missing_code = env
+        .call("POST", "/api/auth/login")
+        .json(json!({ "email": client.email, "slug": client.slug, "session": session }))
+        .send()
+        .await;
+    assert_eq!(missing_code.status, StatusCode::BAD_REQUEST);
+    assert!(missing_code.error_message().starts_with("code:"));
+    let good = env
+        .call("POST", "/api/auth/login")
+        .json(answer(totp_code(&secret).await))
+        .send()
+        .await;
+    assert_eq!(good.status, StatusCode::OK, "{}", good.body);
+    assert_eq!(good.json["status"], "signed_in");
+    let second_session = good.json["access_token"].as_str().unwrap().to_string();
+
+    // Turning it off needs the password again.
+    let refused = env
+        .call("POST", "/api/auth/mfa/disable")
+        .bearer(&second_session)
+        .json(json!({ "password": "Not-The-Password-1!" }))
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(refused.error_message().starts_with("password:"));
+    let disabled = env
+        .call("POST", "/api/auth/mfa/disable")
+        .bearer(&second_session)
+        .json(json!({ "password": CONTACT_PASSWORD }))
+        .send()
+        .await;
+    assert_eq!(disabled.status, StatusCode::OK, "{}", disabled.body);
+    let plain = env.call("POST", "/api/auth/login").json(login).send().await;
+    assert_eq!(plain.json["status"], "signed_in", "{}", plain.body);
+}
+
+#[tokio::test]
+async fn staff_make_an_authenticator_required_for_a_client() {
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let client = env.client(&admin, "strict").await;
+    let pool_id = env
+        .app
+        .store
+        .client_record(&client.tenant_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .pool_id
+        .unwrap();
+    let mfa_of_pool = || async {
+        env.app
+            .cognito
+            .get_user_pool_mfa_config()
+            .user_pool_id(&pool_id)
+            .send()
+            .await
+            .unwrap()
+            .mfa_configuration
+    };
+    assert_eq!(mfa_of_pool().await, Some(UserPoolMfaType::Optional));
+
+    let path = format!("/api/clients/{}/mfa", client.tenant_id);
+    let bad = env.call("PUT", &path).bearer(&admin.token).json(json!({ "required": "yes" })).send().await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.error_message().starts_with("required:"), "{}", bad.body);
+
+    let on = env.call("PUT", &path).bearer(&admin.token).json(json!({ "required": true })).send().await;
+    assert_eq!(on.status, StatusCode::OK, "{}", on.body);
+    assert_eq!(mfa_of_pool().await, Some(UserPoolMfaType::On));
+    let listed = env.call("GET", "/api/clients").bearer(&admin.token).send().await;
+    assert_eq!(listed.json["clients"][0]["mfa_required"], true);
+
+    let off = env.call("PUT", &path).bearer(&admin.token).json(json!({ "required": false })).send().await;
+    assert_eq!(off.status, StatusCode::OK);
+    assert_eq!(mfa_of_pool().await, Some(UserPoolMfaType::Optional));
+}
+
+#[tokio::test]
+async fn staff_enrol_too() {
+    let env = TestEnv::new().await;
+    let staff = env.staff(vec![Role::Staff]).await;
+    let associated = env.call("POST", "/api/auth/mfa/associate").bearer(&staff.token).send().await;
+    assert_eq!(associated.status, StatusCode::OK, "{}", associated.body);
+    let secret = associated.json["secret"].as_str().unwrap().to_string();
+    let verified = env
+        .call("POST", "/api/auth/mfa/verify")
+        .bearer(&staff.token)
+        .json(json!({ "code": totp_code(&secret).await }))
+        .send()
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    let me = env.call("GET", "/api/me").bearer(&staff.token).send().await;
+    assert_eq!(me.json["kind"], "staff");
+    assert_eq!(me.json["mfa_enabled"], true);
+}
