@@ -14,11 +14,18 @@ async fn enrol_sign_in_with_a_code_and_disable() {
     let client = env.client(&admin, "mfa").await;
     let token = &client.session.token;
 
-    let associated = env.call("POST", "/api/auth/mfa/associate").bearer(token).send().await;
+    let associated = env
+        .call("POST", "/api/auth/mfa/associate")
+        .bearer(token)
+        .send()
+        .await;
     assert_eq!(associated.status, StatusCode::OK, "{}", associated.body);
     let secret = associated.json["secret"].as_str().unwrap().to_string();
     let uri = associated.json["otpauth_uri"].as_str().unwrap();
-    assert!(uri.starts_with("otpauth://totp/Harbour%20%26%20Pike%20LLP:"), "{uri}");
+    assert!(
+        uri.starts_with("otpauth://totp/Harbour%20%26%20Pike%20LLP:"),
+        "{uri}"
+    );
     assert!(uri.contains(&format!("secret={secret}")));
 
     let malformed = env
@@ -37,7 +44,12 @@ async fn enrol_sign_in_with_a_code_and_disable() {
         .json(json!({ "code": wrong }))
         .send()
         .await;
-    assert_eq!(mismatch.status, StatusCode::UNAUTHORIZED, "{}", mismatch.body);
+    assert_eq!(
+        mismatch.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        mismatch.body
+    );
     assert_eq!(mismatch.error_code(), "bad_code");
 
     let verified = env
@@ -52,16 +64,22 @@ async fn enrol_sign_in_with_a_code_and_disable() {
 
     // Signing in now asks for a code.
     let login = json!({ "email": client.email, "password": CONTACT_PASSWORD, "slug": client.slug, "mode": "bearer" });
-    let challenged = env.call("POST", "/api/auth/login").json(login.clone()).send().await;
+    let challenged = env
+        .call("POST", "/api/auth/login")
+        .json(login.clone())
+        .send()
+        .await;
     assert_eq!(challenged.status, StatusCode::OK, "{}", challenged.body);
     assert_eq!(challenged.json["status"], "challenge");
     assert_eq!(challenged.json["challenge"], "totp");
     assert!(challenged.json.get("access_token").is_none());
     let session = challenged.json["session"].as_str().unwrap().to_string();
-    let answer = |code: String| {
-        json!({ "email": client.email, "slug": client.slug, "session": session, "code": code, "mode": "bearer" })
-    };
-    let bad = env.call("POST", "/api/auth/login").json(answer(wrong.to_string())).send().await;
+    let answer = |code: String| json!({ "email": client.email, "slug": client.slug, "session": session, "code": code, "mode": "bearer" });
+    let bad = env
+        .call("POST", "/api/auth/login")
+        .json(answer(wrong.to_string()))
+        .send()
+        .await;
     assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
     let missing_code = env
         .call("POST", "/api/auth/login")
@@ -126,17 +144,36 @@ async fn staff_make_an_authenticator_required_for_a_client() {
     assert_eq!(mfa_of_pool().await, Some(UserPoolMfaType::Optional));
 
     let path = format!("/api/clients/{}/mfa", client.tenant_id);
-    let bad = env.call("PUT", &path).bearer(&admin.token).json(json!({ "required": "yes" })).send().await;
+    let bad = env
+        .call("PUT", &path)
+        .bearer(&admin.token)
+        .json(json!({ "required": "yes" }))
+        .send()
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     assert!(bad.error_message().starts_with("required:"), "{}", bad.body);
 
-    let on = env.call("PUT", &path).bearer(&admin.token).json(json!({ "required": true })).send().await;
+    let on = env
+        .call("PUT", &path)
+        .bearer(&admin.token)
+        .json(json!({ "required": true }))
+        .send()
+        .await;
     assert_eq!(on.status, StatusCode::OK, "{}", on.body);
     assert_eq!(mfa_of_pool().await, Some(UserPoolMfaType::On));
-    let listed = env.call("GET", "/api/clients").bearer(&admin.token).send().await;
+    let listed = env
+        .call("GET", "/api/clients")
+        .bearer(&admin.token)
+        .send()
+        .await;
     assert_eq!(listed.json["clients"][0]["mfa_required"], true);
 
-    let off = env.call("PUT", &path).bearer(&admin.token).json(json!({ "required": false })).send().await;
+    let off = env
+        .call("PUT", &path)
+        .bearer(&admin.token)
+        .json(json!({ "required": false }))
+        .send()
+        .await;
     assert_eq!(off.status, StatusCode::OK);
     assert_eq!(mfa_of_pool().await, Some(UserPoolMfaType::Optional));
 }
@@ -145,7 +182,11 @@ async fn staff_make_an_authenticator_required_for_a_client() {
 async fn staff_enrol_too() {
     let env = TestEnv::new().await;
     let staff = env.staff(vec![Role::Staff]).await;
-    let associated = env.call("POST", "/api/auth/mfa/associate").bearer(&staff.token).send().await;
+    let associated = env
+        .call("POST", "/api/auth/mfa/associate")
+        .bearer(&staff.token)
+        .send()
+        .await;
     assert_eq!(associated.status, StatusCode::OK, "{}", associated.body);
     let secret = associated.json["secret"].as_str().unwrap().to_string();
     let verified = env

@@ -1,1 +1,94 @@
+//! template.yaml is the one list of routes: every function has a handler and a route, every
+//! handler a function, and every function a sample event in events/ that parses as what the
+//! runtime would hand it.
+//!
+//! `ATRIUM_WRITE_EVENTS=1 cargo test -p atrium-tests --test routes` rewrites events/.
 
+use atrium_authorizer::AuthorizerEvent;
+use atrium_local::events::{authorizer_event, http_event, IncomingRequest};
+use atrium_local::gateway::match_routes;
+use atrium_local::registry::AUTHORIZER_BINARY;
+use atrium_local::template;
+use std::path::PathBuf;
+
+fn template_text() -> String {
+    std::fs::read_to_string(atrium_local::project_root().join("template.yaml")).unwrap()
+}
+
+fn events_dir() -> PathBuf {
+    atrium_local::project_root().join("events")
+}
+
+#[test]
+fn routes_and_handlers_match_one_to_one() {
+    let matched = match_routes(&template_text()).expect("template.yaml and the registry agree");
+    assert!(!matched.is_empty());
+    // And the check itself catches a route without a handler.
+    let extra = template_text().replace("Binary: workspace-get", "Binary: workspace-nothing");
+    assert!(match_routes(&extra).is_err());
+}
+
+fn sample_request(route: &template::Route) -> IncomingRequest {
+    let path = route.path.replace("{id}", "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    let mut request = IncomingRequest::new(&route.method, &path);
+    request
+        .headers
+        .insert("content-type", "application/json".parse().unwrap());
+    request
+        .headers
+        .insert("origin", "https://portal.firm.example".parse().unwrap());
+    request
+        .headers
+        .insert("user-agent", "Mozilla/5.0 (sample)".parse().unwrap());
+    request.source_ip = "203.0.113.10".to_string();
+    if route.method != "GET" {
+        request.body = b"{}".to_vec();
+    }
+    request
+}
+
+#[test]
+fn every_function_has_a_sample_event_that_parses() {
+    let text = template_text();
+    let routes = template::routes(&text).unwrap();
+    let functions = template::functions(&text).unwrap();
+    let write = std::env::var_os("ATRIUM_WRITE_EVENTS").is_some();
+    let protected = routes.iter().find(|route| !route.public).unwrap();
+    for (function, binary) in functions {
+        let file = events_dir().join(format!("{binary}.json"));
+        if write {
+            let event = if binary == AUTHORIZER_BINARY {
+                let mut request = sample_request(protected);
+                request
+                    .headers
+                    .insert("authorization", "Bearer <access token>".parse().unwrap());
+                authorizer_event(&request, protected, &[])
+            } else {
+                let route = routes.iter().find(|route| route.binary == binary).unwrap();
+                let request = sample_request(route);
+                let params = route.matches(&request.method, &request.path).unwrap();
+                let context = (!route.public).then(|| {
+                    serde_json::json!({ "tenant_id": "01ARZ3NDEKTSV4RRFFQ69G5FAV", "sub": "0d5c6e2a-1111-4a4a-9b9b-222233334444", "role": "admin", "kind": "client" })
+                });
+                http_event(&request, route, &params, context.as_ref())
+            };
+            std::fs::create_dir_all(events_dir()).unwrap();
+            std::fs::write(&file, serde_json::to_string_pretty(&event).unwrap() + "\n").unwrap();
+        }
+        let text = std::fs::read_to_string(&file)
+            .unwrap_or_else(|_| panic!("{function} has no sample event at events/{binary}.json"));
+        if binary == AUTHORIZER_BINARY {
+            let _: AuthorizerEvent = serde_json::from_str(&text).expect("authorizer event");
+        } else {
+            let route = routes.iter().find(|route| route.binary == binary).unwrap();
+            let request = lambda_http::request::from_str(&text).expect("a payload-2.0 event");
+            assert_eq!(request.method().as_str(), route.method, "{binary}");
+            assert!(
+                route
+                    .matches(request.method().as_str(), request.uri().path())
+                    .is_some(),
+                "{binary}"
+            );
+        }
+    }
+}
