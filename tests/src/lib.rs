@@ -290,11 +290,7 @@ pub async fn totp_code(secret: &str) -> String {
     if now % 30 > 26 {
         tokio::time::sleep(std::time::Duration::from_secs(31 - now % 30)).await;
     }
-    let mut padded = secret.to_uppercase();
-    while padded.len() % 8 != 0 {
-        padded.push('=');
-    }
-    let bytes = Secret::Encoded(padded.trim_end_matches('=').to_string())
+    let bytes = Secret::Encoded(secret.to_uppercase())
         .to_bytes()
         .expect("base32 secret");
     TOTP::new_unchecked(Algorithm::SHA1, 6, 0, 30, bytes)
