@@ -4,7 +4,7 @@
 .PHONY: run test lint setup events
 
 run: setup
-	cargo run --release -p atrium-local
+	cargo run -p atrium-local
 
 test: setup
 	scripts/test

@@ -69,7 +69,7 @@ fn layout(
 <tr><td style=\"padding:24px 32px;border-bottom:4px solid {colour};font-size:18px;font-weight:600\">{firm}</td></tr>\
 <tr><td style=\"padding:32px\"><h1 style=\"font-size:22px;margin:0 0 16px\">{heading}</h1>{body}\
 <p style=\"margin:24px 0\"><a href=\"{href}\" style=\"background:{colour};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block\">{label}</a></p>\
-<p style=\"font-size:13px;color:#52606d\">If the button does not work, paste this address into your browser:<br>{href}</p>\
+<p style=\"font-size:13px;color:#52606d;word-break:break-all\">If the button does not work, paste this address into your browser:<br>{href}</p>\
 </td></tr></table></td></tr></table></body></html>",
         heading = escape_html(heading),
     )
