@@ -200,3 +200,118 @@ async fn staff_enrol_too() {
     assert_eq!(me.json["kind"], "staff");
     assert_eq!(me.json["mfa_enabled"], true);
 }
+
+/// moto never asks `USER_PASSWORD_AUTH` users to set up MFA when a pool requires it, so the
+/// `MFA_SETUP` branch of sign-in is driven by Cognito answers from aws-smithy-mocks (the
+/// table, the registry and the contact stay real, in moto).
+#[tokio::test]
+async fn sign_in_walks_a_contact_through_mandatory_authenticator_set_up() {
+    use aws_sdk_cognitoidentityprovider::operation::{
+        associate_software_token::AssociateSoftwareTokenOutput, initiate_auth::InitiateAuthOutput,
+        respond_to_auth_challenge::RespondToAuthChallengeOutput,
+        verify_software_token::VerifySoftwareTokenOutput,
+    };
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthenticationResultType, ChallengeNameType, VerifySoftwareTokenResponseType,
+    };
+    use aws_sdk_cognitoidentityprovider::Client;
+    use aws_smithy_mocks::{mock, mock_client};
+
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let client = env.client(&admin, "setup").await;
+    let real_token = client.session.token.clone();
+
+    let initiate = mock!(Client::initiate_auth).then_output(|| {
+        InitiateAuthOutput::builder()
+            .challenge_name(ChallengeNameType::MfaSetup)
+            .session("session-1")
+            .build()
+    });
+    let associate = mock!(Client::associate_software_token)
+        .match_requests(|request| request.session() == Some("session-1"))
+        .then_output(|| {
+            AssociateSoftwareTokenOutput::builder()
+                .secret_code("JBSWY3DPEHPK3PXP")
+                .session("session-2")
+                .build()
+        });
+    let verify = mock!(Client::verify_software_token)
+        .match_requests(|request| {
+            request.session() == Some("session-2") && request.user_code() == Some("123456")
+        })
+        .then_output(|| {
+            VerifySoftwareTokenOutput::builder()
+                .status(VerifySoftwareTokenResponseType::Success)
+                .session("session-3")
+                .build()
+        });
+    let token_for_answer = real_token.clone();
+    let respond = mock!(Client::respond_to_auth_challenge)
+        .match_requests(|request| {
+            request.challenge_name() == Some(&ChallengeNameType::MfaSetup)
+                && request.session() == Some("session-3")
+        })
+        .then_output(move || {
+            RespondToAuthChallengeOutput::builder()
+                .authentication_result(
+                    AuthenticationResultType::builder()
+                        .access_token(token_for_answer.clone())
+                        .refresh_token("refresh")
+                        .expires_in(3600)
+                        .build(),
+                )
+                .build()
+        });
+    let cognito = mock_client!(
+        aws_sdk_cognitoidentityprovider,
+        [&initiate, &associate, &verify, &respond]
+    );
+    let sdk = atrium_shared::app::sdk_config(&env.config).await;
+    let app = atrium_shared::App::new(
+        env.config.clone(),
+        aws_sdk_dynamodb::Client::new(&sdk),
+        cognito,
+        aws_sdk_sesv2::Client::new(&sdk),
+    );
+    let mocked = TestEnv::from_app(
+        std::sync::Arc::new(app),
+        env.config.clone(),
+        env.endpoint.clone(),
+        env.tag.clone(),
+    );
+
+    let first = mocked
+        .call("POST", "/api/auth/login")
+        .json(json!({ "email": client.email, "password": CONTACT_PASSWORD, "slug": client.slug }))
+        .send()
+        .await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.json["challenge"], "mfa_setup");
+    assert_eq!(first.json["secret"], "JBSWY3DPEHPK3PXP");
+    assert_eq!(first.json["session"], "session-2");
+    assert!(first.json["otpauth_uri"]
+        .as_str()
+        .unwrap()
+        .contains("secret=JBSWY3DPEHPK3PXP"));
+    assert!(
+        first.set_cookies().is_empty(),
+        "no session before the second factor"
+    );
+
+    let second = mocked
+        .call("POST", "/api/auth/login")
+        .json(json!({ "email": client.email, "slug": client.slug, "challenge": "mfa_setup", "session": "session-2", "code": "123456" }))
+        .send()
+        .await;
+    assert_eq!(second.status, StatusCode::OK, "{}", second.body);
+    assert_eq!(second.json["status"], "signed_in");
+    assert_eq!(
+        second.cookie("__Host-atrium_at").as_deref(),
+        Some(real_token.as_str())
+    );
+    assert_eq!(
+        initiate.num_calls() + associate.num_calls() + verify.num_calls() + respond.num_calls(),
+        4
+    );
+}
