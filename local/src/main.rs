@@ -41,7 +41,7 @@ async fn run() -> Result<(), String> {
     let web_root = if web_dist.join("index.html").is_file() {
         web_dist
     } else {
-        root.join("web")
+        root.join("web/public")
     };
     let server = Arc::new(Server {
         gateway,
