@@ -32,12 +32,33 @@ struct Destinations {
 
 /// Every message sent so far, oldest first.
 pub async fn sent_mail(endpoint: &str) -> Result<Vec<SentMail>, String> {
-    let data: serde_json::Value = reqwest::get(format!("{endpoint}/moto-api/data.json"))
+    // moto builds this dump while other requests change its state, and now and then fails
+    // halfway; a second look a moment later succeeds.
+    let mut last_error = String::new();
+    for attempt in 0..5 {
+        if attempt > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+        }
+        match moto_data(endpoint).await {
+            Ok(data) => return messages(data),
+            Err(error) => last_error = error,
+        }
+    }
+    Err(last_error)
+}
+
+async fn moto_data(endpoint: &str) -> Result<serde_json::Value, String> {
+    reqwest::get(format!("{endpoint}/moto-api/data.json"))
         .await
+        .map_err(|error| format!("moto: {error}"))?
+        .error_for_status()
         .map_err(|error| format!("moto: {error}"))?
         .json()
         .await
-        .map_err(|error| format!("moto: {error}"))?;
+        .map_err(|error| format!("moto: {error}"))
+}
+
+fn messages(data: serde_json::Value) -> Result<Vec<SentMail>, String> {
     let messages = data
         .get("ses")
         .and_then(|ses| ses.get("Message"))

@@ -29,5 +29,46 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("clients-list", handler!(atrium_clients::list::handle)),
         ("clients-set-mfa", handler!(atrium_clients::set_mfa::handle)),
         ("workspace-get", handler!(atrium_workspace::get::handle)),
+        (
+            "requests-create",
+            handler!(atrium_documents::requests_create::handle),
+        ),
+        (
+            "requests-update",
+            handler!(atrium_documents::requests_update::handle),
+        ),
+        (
+            "requests-cancel",
+            handler!(atrium_documents::requests_cancel::handle),
+        ),
+        (
+            "requests-review",
+            handler!(atrium_documents::requests_review::handle),
+        ),
+        (
+            "requests-list",
+            handler!(atrium_documents::requests_list::handle),
+        ),
+        (
+            "documents-upload",
+            handler!(atrium_documents::upload::handle),
+        ),
+        ("documents-share", handler!(atrium_documents::share::handle)),
+        (
+            "documents-confirm",
+            handler!(atrium_documents::confirm::handle),
+        ),
+        (
+            "documents-list",
+            handler!(atrium_documents::documents_list::handle),
+        ),
+        (
+            "documents-get",
+            handler!(atrium_documents::documents_get::handle),
+        ),
+        (
+            "documents-download",
+            handler!(atrium_documents::download::handle),
+        ),
     ]
 }

@@ -53,6 +53,8 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         aws_endpoint: Some(endpoint.to_string()),
         invite_ttl_hours: 72,
         user_cache_seconds: options.user_cache_seconds,
+        max_upload_bytes: atrium_shared::config::DEFAULT_MAX_UPLOAD_BYTES,
+        reminder_days: vec![3, 1],
     };
     let sdk = atrium_shared::app::sdk_config(&config).await;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table)
@@ -98,17 +100,19 @@ async fn create_table(dynamo: &aws_sdk_dynamodb::Client, name: &str) -> Result<(
             .build()
             .map_err(|error| error.to_string())
     };
-    let gsi = GlobalSecondaryIndex::builder()
-        .index_name("GSI1")
-        .key_schema(key("GSI1PK", KeyType::Hash)?)
-        .key_schema(key("GSI1SK", KeyType::Range)?)
-        .projection(
-            Projection::builder()
-                .projection_type(ProjectionType::All)
-                .build(),
-        )
-        .build()
-        .map_err(|error| error.to_string())?;
+    let index = |name: &str| -> Result<GlobalSecondaryIndex, String> {
+        GlobalSecondaryIndex::builder()
+            .index_name(name)
+            .key_schema(key(&format!("{name}PK"), KeyType::Hash)?)
+            .key_schema(key(&format!("{name}SK"), KeyType::Range)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            )
+            .build()
+            .map_err(|error| error.to_string())
+    };
     dynamo
         .create_table()
         .table_name(name)
@@ -117,9 +121,12 @@ async fn create_table(dynamo: &aws_sdk_dynamodb::Client, name: &str) -> Result<(
         .attribute_definitions(attribute("SK")?)
         .attribute_definitions(attribute("GSI1PK")?)
         .attribute_definitions(attribute("GSI1SK")?)
+        .attribute_definitions(attribute("GSI2PK")?)
+        .attribute_definitions(attribute("GSI2SK")?)
         .key_schema(key("PK", KeyType::Hash)?)
         .key_schema(key("SK", KeyType::Range)?)
-        .global_secondary_indexes(gsi)
+        .global_secondary_indexes(index("GSI1")?)
+        .global_secondary_indexes(index("GSI2")?)
         .send()
         .await
         .map_err(|error| format!("{error:?}"))?;

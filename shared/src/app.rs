@@ -10,6 +10,7 @@ pub struct App {
     pub config: Config,
     pub store: Store,
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
+    pub s3: aws_sdk_s3::Client,
     pub mailer: Mailer,
 }
 
@@ -19,8 +20,10 @@ impl App {
         dynamo: aws_sdk_dynamodb::Client,
         cognito: aws_sdk_cognitoidentityprovider::Client,
         ses: aws_sdk_sesv2::Client,
+        s3: aws_sdk_s3::Client,
     ) -> Self {
         Self {
+            s3,
             store: Store::new(dynamo, config.table.clone()),
             mailer: Mailer::new(ses, config.mail_from.clone()),
             cognito,
@@ -31,11 +34,13 @@ impl App {
     /// Clients from the default provider chain; on the local stack every call goes to moto.
     pub async fn from_config(config: Config) -> Self {
         let sdk = sdk_config(&config).await;
+        let s3 = s3_client(&config, &sdk);
         Self::new(
             config,
             aws_sdk_dynamodb::Client::new(&sdk),
             aws_sdk_cognitoidentityprovider::Client::new(&sdk),
             aws_sdk_sesv2::Client::new(&sdk),
+            s3,
         )
     }
 
@@ -61,4 +66,13 @@ pub async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
         );
     }
     loader.load().await
+}
+
+/// S3 with path-style addresses on the local stack (moto answers on one host).
+pub fn s3_client(config: &Config, sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(config.aws_endpoint.is_some())
+            .build(),
+    )
 }

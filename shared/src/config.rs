@@ -23,6 +23,10 @@ pub struct Config {
     pub invite_ttl_hours: i64,
     /// How long the authorizer trusts a cached user record (status, roles, sign-out mark).
     pub user_cache_seconds: u64,
+    /// Largest upload accepted, in bytes (default 100 MB).
+    pub max_upload_bytes: i64,
+    /// Days before a due date on which contacts are reminded (default 3 and 1).
+    pub reminder_days: Vec<i64>,
 }
 
 fn required(name: &str) -> Result<String, String> {
@@ -34,6 +38,16 @@ fn required(name: &str) -> Result<String, String> {
 
 fn optional(name: &str) -> Option<String> {
     env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+pub const DEFAULT_MAX_UPLOAD_BYTES: i64 = 100_000_000;
+
+/// `"3,1"` → `[3, 1]`; nonsense entries are dropped.
+pub fn parse_days(text: &str) -> Vec<i64> {
+    text.split(',')
+        .filter_map(|day| day.trim().parse().ok())
+        .filter(|day| (1..=60).contains(day))
+        .collect()
 }
 
 impl Config {
@@ -56,6 +70,12 @@ impl Config {
             user_cache_seconds: optional("ATRIUM_USER_CACHE_SECONDS")
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(15),
+            max_upload_bytes: optional("ATRIUM_MAX_UPLOAD_BYTES")
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),
+            reminder_days: optional("ATRIUM_REMINDER_DAYS")
+                .map(|value| parse_days(&value))
+                .unwrap_or_else(|| vec![3, 1]),
         })
     }
 

@@ -10,6 +10,7 @@
 //! - [`app`] and [`config`]: clients and settings, built once per sandbox;
 //! - [`runtime`]: the thin glue between a handler and `lambda_http::run`.
 
+pub mod access;
 pub mod app;
 pub mod audit;
 pub mod cognito;

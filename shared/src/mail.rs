@@ -110,6 +110,26 @@ pub fn invitation(
     }
 }
 
+/// A short branded notice: a heading, paragraphs (already escaped HTML), a plain-text body and
+/// one button. Notices say that something happened and link to the portal; they never carry
+/// the content itself.
+pub fn notice(
+    branding: &Branding,
+    subject: &str,
+    heading: &str,
+    paragraphs_html: &[String],
+    text: &str,
+    action: (&str, &str),
+) -> Mail {
+    let html = layout(branding, heading, paragraphs_html, action);
+    let text = format!("{heading}\n\n{text}\n\n{}: {}\n", action.0, action.1);
+    Mail {
+        subject: subject.to_string(),
+        html,
+        text,
+    }
+}
+
 impl Mailer {
     pub fn new(ses: aws_sdk_sesv2::Client, from: String) -> Self {
         Self { ses, from }

@@ -273,6 +273,7 @@ async fn sign_in_walks_a_contact_through_mandatory_authenticator_set_up() {
         aws_sdk_dynamodb::Client::new(&sdk),
         cognito,
         aws_sdk_sesv2::Client::new(&sdk),
+        atrium_shared::app::s3_client(&env.config, &sdk),
     );
     let mocked = TestEnv::from_app(
         std::sync::Arc::new(app),

@@ -80,7 +80,8 @@ async fn faulty_app(env: &TestEnv, fault: &FailOnce) -> App {
             .interceptor(fault.clone())
             .build(),
     );
-    App::new(env.config.clone(), dynamo, cognito, ses)
+    let s3 = atrium_shared::app::s3_client(&env.config, &sdk);
+    App::new(env.config.clone(), dynamo, cognito, ses, s3)
 }
 
 /// Every AWS call onboarding makes, in order, with how many of the same came before it.

@@ -29,7 +29,17 @@ fn routes_and_handlers_match_one_to_one() {
 }
 
 fn sample_request(route: &template::Route) -> IncomingRequest {
-    let path = route.path.replace("{id}", "01ARZ3NDEKTSV4RRFFQ69G5FAV");
+    let path = route
+        .path
+        .split('/')
+        .map(|segment| match segment {
+            "{number}" => "1",
+            "{id}" => "01ARZ3NDEKTSV4RRFFQ69G5FAV",
+            other if other.starts_with('{') => "01JD3K7ZQ8M2V5X9T4R6N1B0CW",
+            other => other,
+        })
+        .collect::<Vec<_>>()
+        .join("/");
     let mut request = IncomingRequest::new(&route.method, &path);
     request
         .headers

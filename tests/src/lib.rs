@@ -187,6 +187,13 @@ impl Session {
     }
 }
 
+/// The scope of a test client's tenant, for checking the store directly.
+pub fn scope_of(client: &Client) -> atrium_shared::principal::TenantScope {
+    atrium_shared::principal::Principal::staff("test", vec![Role::Admin])
+        .staff_scope(&client.tenant_id)
+        .expect("scope")
+}
+
 #[derive(Debug, Clone)]
 pub struct Client {
     pub tenant_id: String,

@@ -3,6 +3,7 @@
 //!
 //! Reads are `GetItem`, `BatchGetItem` or `Query`; there is no `Scan` anywhere.
 
+pub mod documents;
 pub mod records;
 pub mod registry;
 pub mod tenant;

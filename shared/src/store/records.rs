@@ -118,3 +118,121 @@ pub struct ProfileRecord {
     pub created_at: String,
     pub version: u64,
 }
+
+// ---------------------------------------------------------------- documents
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Waiting for the client's upload.
+    Outstanding,
+    /// Uploaded, waiting for the firm's review.
+    Submitted,
+    Accepted,
+    /// The firm asked for another upload (the reason is on the request).
+    Rejected,
+    Cancelled,
+}
+
+impl RequestStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestStatus::Outstanding => "outstanding",
+            RequestStatus::Submitted => "submitted",
+            RequestStatus::Accepted => "accepted",
+            RequestStatus::Rejected => "rejected",
+            RequestStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// Waiting for the client: reminders apply and uploads are accepted.
+    pub fn awaits_client(self) -> bool {
+        matches!(self, RequestStatus::Outstanding | RequestStatus::Rejected)
+    }
+}
+
+/// `T#<tenant>` / `REQ#<id>`: "please send us …, by …".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub title: String,
+    pub instructions: String,
+    /// `YYYY-MM-DD`, the client's deadline.
+    pub due_date: String,
+    #[serde(default)]
+    pub project_id: Option<String>,
+    /// Requests made together as one checklist share a group.
+    #[serde(default)]
+    pub group_id: Option<String>,
+    #[serde(default)]
+    pub group_title: Option<String>,
+    pub status: RequestStatus,
+    #[serde(default)]
+    pub rejection_reason: Option<String>,
+    /// The document that holds this request's uploads, once there is one.
+    #[serde(default)]
+    pub document_id: Option<String>,
+    /// The staff member who asked, told by mail when the client submits.
+    pub owner_sub: String,
+    pub owner_email: String,
+    /// Reminder stages already mailed (`due-3`, `due-1`, `overdue`), so no stage is sent twice.
+    #[serde(default)]
+    pub reminders_sent: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentOrigin {
+    /// Uploaded by the client for a request.
+    Client,
+    /// Shared by the firm (a deliverable, a report, a contract).
+    Firm,
+}
+
+/// `T#<tenant>` / `DOC#<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub origin: DocumentOrigin,
+    #[serde(default)]
+    pub request_id: Option<String>,
+    /// The newest confirmed version (0 while none is).
+    pub latest_version: u32,
+    /// The last version number handed out for an upload; numbers are never reused.
+    pub allocated_versions: u32,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VersionStatus {
+    /// An upload URL was issued; nothing is recorded until the upload is confirmed.
+    Pending,
+    Confirmed,
+}
+
+/// `T#<tenant>` / `DOCV#<document>#<number>`: one uploaded file, never overwritten.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionRecord {
+    pub document_id: String,
+    pub number: u32,
+    pub object_key: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// Base64 of the SHA-256 the uploader declared, which S3 checked on upload.
+    pub sha256: String,
+    pub uploaded_by: String,
+    pub status: VersionStatus,
+    pub created_at: String,
+    #[serde(default)]
+    pub confirmed_at: Option<String>,
+}

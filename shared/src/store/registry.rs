@@ -25,7 +25,13 @@ macro_rules! registered {
         }
     )*};
 }
-registered!(ClientRecord, SlugRecord, IssuerRecord, InviteRecord);
+registered!(
+    ClientRecord,
+    SlugRecord,
+    IssuerRecord,
+    InviteRecord,
+    RequestRecord
+);
 
 /// The scope of the tenant a registry record names.
 pub fn registered_scope(record: &impl RegisteredTenant) -> TenantScope {

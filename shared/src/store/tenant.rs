@@ -200,3 +200,42 @@ fn with_names(item: TransactWriteItem, names: &[(&str, &str)]) -> TransactWriteI
         None => item,
     }
 }
+
+impl Store {
+    /// Audit entries that record reads (list views across clients), written in batches.
+    pub async fn audit_reads(&self, entries: &[(TenantScope, AuditEntry)]) -> ApiResult<()> {
+        for chunk in entries.chunks(25) {
+            let mut writes = Vec::with_capacity(chunk.len());
+            for (scope, entry) in chunk {
+                let (pk, sk) = entry.keys(scope);
+                let put = aws_sdk_dynamodb::types::PutRequest::builder()
+                    .set_item(Some(to_item(&pk, &sk, entry)?))
+                    .build()
+                    .map_err(|error| ApiError::internal("put request", error))?;
+                writes.push(
+                    aws_sdk_dynamodb::types::WriteRequest::builder()
+                        .put_request(put)
+                        .build(),
+                );
+            }
+            let mut pending = Some(HashMap::from([(self.table.clone(), writes)]));
+            for _attempt in 0..5 {
+                let Some(items) = pending.take().filter(|items| !items.is_empty()) else {
+                    break;
+                };
+                let output = self
+                    .dynamo
+                    .batch_write_item()
+                    .set_request_items(Some(items))
+                    .send()
+                    .await
+                    .map_err(|error| ApiError::dependency("dynamodb batch_write_item", error))?;
+                pending = output.unprocessed_items.filter(|items| !items.is_empty());
+            }
+            if pending.is_some() {
+                return Err(ApiError::throttled());
+            }
+        }
+        Ok(())
+    }
+}

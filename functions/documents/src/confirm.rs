@@ -1,0 +1,167 @@
+//! `POST /api/documents/{document}/versions/{number}/confirm` (the client's uploads) and
+//! `POST /api/clients/{id}/documents/{document}/versions/{number}/confirm` (the firm's):
+//! checks that S3 holds the object with exactly the declared length, type and SHA-256, then
+//! records the version, and for a request's upload moves the request to submitted, all in one
+//! transaction with its audit entry. The request's owner gets one email per submission.
+
+use crate::view::{DocumentView, VersionView};
+use atrium_shared::access::{require_can_act, scope_for};
+use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::ids::now_rfc3339;
+use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::principal::{Principal, TenantScope};
+use atrium_shared::store::records::{DocumentOrigin, RequestRecord, RequestStatus, VersionStatus};
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let scope = scope_for(app, &principal, &req).await?;
+    require_can_act(&principal)?;
+    let document_id = path_param(&req, "document")?;
+    let number: u32 = path_param(&req, "number")?
+        .parse()
+        .map_err(|_| ApiError::not_found())?;
+    let mut document = app
+        .store
+        .document(&scope, &document_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    // Clients confirm their own uploads; the firm confirms what it shares.
+    let own_side = match document.origin {
+        DocumentOrigin::Client => !principal.is_staff(),
+        DocumentOrigin::Firm => principal.is_staff(),
+    };
+    if !own_side {
+        return Err(ApiError::not_found());
+    }
+    let mut version = app
+        .store
+        .version(&scope, &document_id, number)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if version.status == VersionStatus::Confirmed {
+        return Err(ApiError::conflict("this version is already confirmed"));
+    }
+
+    let stored = crate::storage::stored_object(app, &version.object_key)
+        .await?
+        .ok_or_else(|| {
+            ApiError::conflict("upload: the file has not arrived yet; upload it, then confirm")
+        })?;
+    if stored.size != version.size {
+        return Err(ApiError::conflict(format!(
+            "upload: the stored file has {} bytes, not the {} declared; upload it again",
+            stored.size, version.size
+        )));
+    }
+    if stored.sha256.as_deref() != Some(version.sha256.as_str()) {
+        return Err(ApiError::conflict(
+            "upload: the stored file's SHA-256 does not match the one declared; upload it again",
+        ));
+    }
+    if stored.content_type.as_deref() != Some(version.content_type.as_str()) {
+        return Err(ApiError::conflict(
+            "upload: the stored file's type does not match the one declared; upload it again",
+        ));
+    }
+
+    let meta = RequestMeta::of(&req);
+    let now = now_rfc3339();
+    version.status = VersionStatus::Confirmed;
+    version.confirmed_at = Some(now.clone());
+    let read_document = document.version;
+    document.version += 1;
+    document.latest_version = document.latest_version.max(number);
+    document.updated_at = now.clone();
+    let target = format!("document/{}/v{number}", document.id);
+    let mut items = vec![
+        app.store
+            .version_tx(&scope, &version, Some(VersionStatus::Pending))?,
+        app.store
+            .document_tx(&scope, &document, Some(read_document))?,
+        app.store.audit_tx(
+            &scope,
+            &crate::audit(
+                &scope,
+                &principal,
+                "document.confirmed",
+                &target,
+                document.version,
+                &meta,
+            ),
+        )?,
+    ];
+    let mut submitted = None;
+    if let Some(request_id) = &document.request_id {
+        let mut request = app
+            .store
+            .request(&scope, request_id)
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+        if !request.status.awaits_client() {
+            return Err(ApiError::conflict(
+                "this request is no longer waiting for an upload; nothing was recorded",
+            ));
+        }
+        let read_request = request.version;
+        request.status = RequestStatus::Submitted;
+        request.document_id = Some(document.id.clone());
+        request.version += 1;
+        request.updated_at = now;
+        items.push(app.store.request_tx(&scope, &request, read_request)?);
+        items.push(app.store.audit_tx(
+            &scope,
+            &crate::audit(
+                &scope,
+                &principal,
+                "request.submitted",
+                &format!("request/{}", request.id),
+                request.version,
+                &meta,
+            ),
+        )?);
+        submitted = Some(request);
+    }
+    app.store
+        .transact(items, "the document changed meanwhile; confirm again")
+        .await?;
+    if let Some(request) = &submitted {
+        tell_owner(app, &scope, request).await;
+    }
+    let mut view = DocumentView::from(document);
+    view.versions = Some(vec![VersionView::from(version)]);
+    ok(&view)
+}
+
+/// One mail to the staff member who asked. It names the request, not the file's content.
+async fn tell_owner(app: &App, scope: &TenantScope, request: &RequestRecord) {
+    let client_name = match app.store.profile(scope).await {
+        Ok(Some(profile)) => profile.name,
+        _ => "A client".to_string(),
+    };
+    let link = format!(
+        "{}/clients/{}/requests/{}",
+        app.config.portal_origin.trim_end_matches('/'),
+        scope.tenant_id(),
+        request.id
+    );
+    let mail = notice(
+        &Branding::plain(&app.config.firm_name),
+        &format!("{client_name} submitted \u{201c}{}\u{201d}", request.title),
+        "A document was submitted",
+        &[format!(
+            "{} uploaded a document for \u{201c}{}\u{201d}. It is ready for your review.",
+            escape_html(&client_name),
+            escape_html(&request.title)
+        )],
+        &format!(
+            "{client_name} uploaded a document for \"{}\". It is ready for your review.",
+            request.title
+        ),
+        ("Review it", &link),
+    );
+    if let Err(error) = app.mailer.send(&request.owner_email, &mail).await {
+        tracing::warn!(?error, "submission notice not sent");
+    }
+}

@@ -1,0 +1,34 @@
+//! `GET /api/documents/{document}` and `GET /api/clients/{id}/documents/{document}`: one
+//! document with its confirmed versions, oldest first. Audited.
+
+use crate::view::{DocumentView, VersionView};
+use atrium_shared::access::scope_for;
+use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::principal::Principal;
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let scope = scope_for(app, &principal, &req).await?;
+    let document_id = path_param(&req, "document")?;
+    let document = app
+        .store
+        .document(&scope, &document_id)
+        .await?
+        .filter(|document| document.latest_version > 0)
+        .ok_or_else(ApiError::not_found)?;
+    let versions = app.store.versions(&scope, &document_id).await?;
+    let entry = crate::audit(
+        &scope,
+        &principal,
+        "document.viewed",
+        &format!("document/{document_id}"),
+        document.version,
+        &RequestMeta::of(&req),
+    );
+    app.store.audit(&scope, &entry).await?;
+    let mut view = DocumentView::from(document);
+    view.versions = Some(versions.into_iter().map(VersionView::from).collect());
+    ok(&view)
+}

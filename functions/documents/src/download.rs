@@ -1,0 +1,48 @@
+//! `GET /api/documents/{document}/versions/{number}/download` and the staff route under
+//! `/api/clients/{id}/…`: a presigned GET valid for five minutes that downloads the file as an
+//! attachment under its (cleaned) original name. Every download is audited.
+
+use crate::rules::attachment_disposition;
+use crate::storage::{presign_download, DOWNLOAD_URL_LIFETIME};
+use atrium_shared::access::scope_for;
+use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::principal::Principal;
+use atrium_shared::store::records::VersionStatus;
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let scope = scope_for(app, &principal, &req).await?;
+    let document_id = path_param(&req, "document")?;
+    let number: u32 = path_param(&req, "number")?
+        .parse()
+        .map_err(|_| ApiError::not_found())?;
+    let version = app
+        .store
+        .version(&scope, &document_id, number)
+        .await?
+        .filter(|version| version.status == VersionStatus::Confirmed)
+        .ok_or_else(ApiError::not_found)?;
+    let url = presign_download(
+        app,
+        &version.object_key,
+        &attachment_disposition(&version.file_name),
+    )
+    .await?;
+    let entry = crate::audit(
+        &scope,
+        &principal,
+        "document.downloaded",
+        &format!("document/{document_id}/v{number}"),
+        u64::from(number),
+        &RequestMeta::of(&req),
+    );
+    app.store.audit(&scope, &entry).await?;
+    ok(&json!({
+        "url": url,
+        "file_name": version.file_name,
+        "expires_in": DOWNLOAD_URL_LIFETIME.as_secs(),
+    }))
+}

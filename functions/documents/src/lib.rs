@@ -1,0 +1,42 @@
+//! Document collection, both sides: the firm asks for documents with deadlines and reviews
+//! what comes back; clients upload straight to S3 and download what the firm shares. Every
+//! upload, confirmation, list view and download is in the tenant's audit trail.
+
+pub mod confirm;
+pub mod documents_get;
+pub mod documents_list;
+pub mod download;
+pub mod requests_cancel;
+pub mod requests_create;
+pub mod requests_list;
+pub mod requests_review;
+pub mod requests_update;
+pub mod rules;
+pub mod share;
+pub mod storage;
+pub mod upload;
+pub mod view;
+
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::http::RequestMeta;
+use atrium_shared::principal::{Principal, Role, TenantScope};
+
+/// An audit entry for `principal` acting in `scope`.
+pub fn audit(
+    scope: &TenantScope,
+    principal: &Principal,
+    action: &str,
+    target: &str,
+    version: u64,
+    meta: &RequestMeta,
+) -> AuditEntry {
+    AuditEntry::new(
+        scope,
+        &principal.actor_label(),
+        &Role::join(&principal.roles),
+        action,
+        target,
+        version,
+        meta,
+    )
+}

@@ -1,0 +1,90 @@
+//! `POST /api/clients/{id}/requests/{request}/review` `{version, decision, reason?}`: the firm
+//! accepts what was submitted, or rejects it with a reason the client sees (and uploads again,
+//! as a new version).
+
+use crate::view::RequestView;
+use atrium_shared::access::scope_for;
+use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
+use atrium_shared::ids::now_rfc3339;
+use atrium_shared::principal::Principal;
+use atrium_shared::store::records::RequestStatus;
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Decision {
+    Accept,
+    Reject,
+}
+
+#[derive(Deserialize)]
+struct ReviewBody {
+    version: u64,
+    decision: Decision,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    principal.require_staff()?;
+    let scope = scope_for(app, &principal, &req).await?;
+    let request_id = path_param(&req, "request")?;
+    let body: ReviewBody = parse_json(&req)?;
+    let mut record = app
+        .store
+        .request(&scope, &request_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if record.version != body.version {
+        return Err(ApiError::conflict(
+            "version: the request changed meanwhile; reload it",
+        ));
+    }
+    if record.status != RequestStatus::Submitted {
+        return Err(ApiError::conflict(
+            "only a submitted request can be reviewed",
+        ));
+    }
+    let action = match body.decision {
+        Decision::Accept => {
+            record.status = RequestStatus::Accepted;
+            record.rejection_reason = None;
+            "request.accepted"
+        }
+        Decision::Reject => {
+            let reason = body.reason.as_deref().map(str::trim).unwrap_or_default();
+            if reason.is_empty() {
+                return Err(ApiError::invalid(
+                    "reason",
+                    "tell the client why, so they can fix it",
+                ));
+            }
+            record.rejection_reason = Some(crate::rules::text("reason", reason, 2000)?);
+            record.status = RequestStatus::Rejected;
+            record.reminders_sent.clear();
+            "request.rejected"
+        }
+    };
+    let read_version = record.version;
+    record.version += 1;
+    record.updated_at = now_rfc3339();
+    let entry = crate::audit(
+        &scope,
+        &principal,
+        action,
+        &format!("request/{}", record.id),
+        record.version,
+        &RequestMeta::of(&req),
+    );
+    let items = vec![
+        app.store.request_tx(&scope, &record, read_version)?,
+        app.store.audit_tx(&scope, &entry)?,
+    ];
+    app.store
+        .transact(items, "version: the request changed meanwhile; reload it")
+        .await?;
+    ok(&RequestView::from(record))
+}

@@ -1,0 +1,82 @@
+//! `PATCH /api/clients/{id}/requests/{request}` `{version, title?, instructions?, due_date?}`:
+//! the firm edits a request that is not finished. A new due date restarts its reminders.
+
+use crate::rules::{due_date, text};
+use crate::view::RequestView;
+use atrium_shared::access::scope_for;
+use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
+use atrium_shared::ids::now_rfc3339;
+use atrium_shared::principal::Principal;
+use atrium_shared::store::records::RequestStatus;
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct UpdateBody {
+    version: u64,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    instructions: Option<String>,
+    #[serde(default)]
+    due_date: Option<String>,
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    principal.require_staff()?;
+    let scope = scope_for(app, &principal, &req).await?;
+    let request_id = path_param(&req, "request")?;
+    let body: UpdateBody = parse_json(&req)?;
+    let mut record = app
+        .store
+        .request(&scope, &request_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if record.version != body.version {
+        return Err(ApiError::conflict(
+            "version: the request changed meanwhile; reload it",
+        ));
+    }
+    if matches!(
+        record.status,
+        RequestStatus::Accepted | RequestStatus::Cancelled
+    ) {
+        return Err(ApiError::conflict(
+            "this request is finished and can no longer be edited",
+        ));
+    }
+    if let Some(title) = body.title {
+        record.title = atrium_shared::validate::name("title", &title, 200)?;
+    }
+    if let Some(instructions) = body.instructions {
+        record.instructions = text("instructions", &instructions, 4000)?;
+    }
+    if let Some(due) = body.due_date {
+        let due = due_date("due_date", &due, false)?;
+        if due != record.due_date {
+            record.due_date = due;
+            record.reminders_sent.clear();
+        }
+    }
+    let read_version = record.version;
+    record.version += 1;
+    record.updated_at = now_rfc3339();
+    let entry = crate::audit(
+        &scope,
+        &principal,
+        "request.updated",
+        &format!("request/{}", record.id),
+        record.version,
+        &RequestMeta::of(&req),
+    );
+    let items = vec![
+        app.store.request_tx(&scope, &record, read_version)?,
+        app.store.audit_tx(&scope, &entry)?,
+    ];
+    app.store
+        .transact(items, "version: the request changed meanwhile; reload it")
+        .await?;
+    ok(&RequestView::from(record))
+}

@@ -1,0 +1,106 @@
+//! S3: presigned uploads whose signature covers the declared type, length and SHA-256;
+//! the facts of an uploaded object; presigned downloads offered as attachments.
+//!
+//! Object keys are `tenants/<tenant>/documents/<document>/v<n>` (built in `keys`), so a
+//! presigned URL can only ever name an object under the tenant's own prefix.
+
+use atrium_shared::{ApiError, ApiResult, App};
+use aws_sdk_s3::presigning::PresigningConfig;
+use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+pub const UPLOAD_URL_LIFETIME: Duration = Duration::from_secs(15 * 60);
+pub const DOWNLOAD_URL_LIFETIME: Duration = Duration::from_secs(5 * 60);
+
+/// What the browser needs to upload: the URL and the exact headers it must send with the PUT.
+#[derive(Debug, Clone, Serialize)]
+pub struct PresignedUpload {
+    pub method: String,
+    pub url: String,
+    pub headers: BTreeMap<String, String>,
+    pub expires_in: u64,
+}
+
+pub async fn presign_upload(
+    app: &App,
+    key: &str,
+    content_type: &str,
+    size: i64,
+    sha256: &str,
+) -> ApiResult<PresignedUpload> {
+    let config = PresigningConfig::expires_in(UPLOAD_URL_LIFETIME)
+        .map_err(|error| ApiError::internal("presigning config", error))?;
+    let request = app
+        .s3
+        .put_object()
+        .bucket(&app.config.documents_bucket)
+        .key(key)
+        .content_type(content_type)
+        .content_length(size)
+        .checksum_algorithm(ChecksumAlgorithm::Sha256)
+        .checksum_sha256(sha256)
+        .presigned(config)
+        .await
+        .map_err(|error| ApiError::dependency("s3 presign put", error))?;
+    let headers = request
+        .headers()
+        .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
+        .collect();
+    Ok(PresignedUpload {
+        method: request.method().to_string(),
+        url: request.uri().to_string(),
+        headers,
+        expires_in: UPLOAD_URL_LIFETIME.as_secs(),
+    })
+}
+
+/// What S3 holds under a key: its length, type and the SHA-256 it verified on upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub size: i64,
+    pub content_type: Option<String>,
+    pub sha256: Option<String>,
+}
+
+pub async fn stored_object(app: &App, key: &str) -> ApiResult<Option<StoredObject>> {
+    let result = app
+        .s3
+        .head_object()
+        .bucket(&app.config.documents_bucket)
+        .key(key)
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(Some(StoredObject {
+            size: output.content_length.unwrap_or_default(),
+            content_type: output.content_type,
+            sha256: output.checksum_sha256,
+        })),
+        Err(error)
+            if error
+                .as_service_error()
+                .is_some_and(|service| service.is_not_found()) =>
+        {
+            Ok(None)
+        }
+        Err(error) => Err(ApiError::dependency("s3 head_object", error)),
+    }
+}
+
+pub async fn presign_download(app: &App, key: &str, disposition: &str) -> ApiResult<String> {
+    let config = PresigningConfig::expires_in(DOWNLOAD_URL_LIFETIME)
+        .map_err(|error| ApiError::internal("presigning config", error))?;
+    let request = app
+        .s3
+        .get_object()
+        .bucket(&app.config.documents_bucket)
+        .key(key)
+        .response_content_disposition(disposition)
+        .presigned(config)
+        .await
+        .map_err(|error| ApiError::dependency("s3 presign get", error))?;
+    Ok(request.uri().to_string())
+}

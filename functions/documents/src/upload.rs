@@ -1,0 +1,157 @@
+//! `POST /api/requests/{request}/uploads` `{file_name, content_type, size, sha256}`: a client
+//! contact starts an upload for a request. Answers a presigned PUT (15 minutes) whose signature
+//! covers the type, the exact length and the SHA-256; the file goes straight to S3. Nothing
+//! about the request changes until the upload is confirmed.
+
+use crate::rules;
+use crate::storage::presign_upload;
+use atrium_shared::access::require_can_act;
+use atrium_shared::http::{created, parse_json, path_param, RequestMeta};
+use atrium_shared::ids::now_rfc3339;
+use atrium_shared::keys;
+use atrium_shared::principal::{Principal, TenantScope};
+use atrium_shared::store::records::{DocumentOrigin, DocumentRecord, VersionRecord, VersionStatus};
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+pub struct FileBody {
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// A declared file, checked against the limits before any URL is issued.
+pub struct DeclaredFile {
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+pub fn declared(app: &App, body: FileBody) -> ApiResult<DeclaredFile> {
+    Ok(DeclaredFile {
+        content_type: rules::content_type(&body.content_type)?,
+        size: rules::size(body.size, app.config.max_upload_bytes)?,
+        sha256: rules::sha256(&body.sha256)?,
+        file_name: rules::file_name(&body.file_name),
+    })
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let scope = principal.own_tenant()?;
+    require_can_act(&principal)?;
+    let request_id = path_param(&req, "request")?;
+    let file = declared(app, parse_json(&req)?)?;
+    let request = app
+        .store
+        .request(&scope, &request_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !request.status.awaits_client() {
+        return Err(ApiError::conflict(
+            "this request is not waiting for an upload (it was submitted, accepted or cancelled)",
+        ));
+    }
+    // A request's uploads live in one document whose id is the request's.
+    let existing = app.store.document(&scope, &request.id).await?;
+    let now = now_rfc3339();
+    let (document, read_version) = match existing {
+        Some(document) => {
+            let read = document.version;
+            (document, Some(read))
+        }
+        None => (
+            DocumentRecord {
+                id: request.id.clone(),
+                tenant_id: scope.tenant_id().to_string(),
+                name: request.title.clone(),
+                origin: DocumentOrigin::Client,
+                request_id: Some(request.id.clone()),
+                latest_version: 0,
+                allocated_versions: 0,
+                created_at: now.clone(),
+                updated_at: now.clone(),
+                version: 0,
+            },
+            None,
+        ),
+    };
+    start_upload(
+        app,
+        &principal,
+        &scope,
+        document,
+        read_version,
+        file,
+        &RequestMeta::of(&req),
+    )
+    .await
+}
+
+/// Allocates the next version number (never reused, so no object is ever overwritten), records
+/// the pending version and answers the presigned upload.
+pub async fn start_upload(
+    app: &App,
+    principal: &Principal,
+    scope: &TenantScope,
+    mut document: DocumentRecord,
+    read_version: Option<u64>,
+    file: DeclaredFile,
+    meta: &RequestMeta,
+) -> ApiResult<Response<Body>> {
+    document.allocated_versions += 1;
+    document.version += 1;
+    document.updated_at = now_rfc3339();
+    let number = document.allocated_versions;
+    let object_key = keys::object_key(scope, &document.id, number);
+    let version = VersionRecord {
+        document_id: document.id.clone(),
+        number,
+        object_key: object_key.clone(),
+        file_name: file.file_name,
+        content_type: file.content_type.clone(),
+        size: file.size,
+        sha256: file.sha256.clone(),
+        uploaded_by: principal.actor_label(),
+        status: VersionStatus::Pending,
+        created_at: now_rfc3339(),
+        confirmed_at: None,
+    };
+    let entry = crate::audit(
+        scope,
+        principal,
+        "document.upload_started",
+        &format!("document/{}/v{number}", document.id),
+        document.version,
+        meta,
+    );
+    let items = vec![
+        app.store.document_tx(scope, &document, read_version)?,
+        app.store.version_tx(scope, &version, None)?,
+        app.store.audit_tx(scope, &entry)?,
+    ];
+    app.store
+        .transact(
+            items,
+            "another upload started at the same moment; try again",
+        )
+        .await?;
+    let upload = presign_upload(
+        app,
+        &object_key,
+        &file.content_type,
+        file.size,
+        &file.sha256,
+    )
+    .await?;
+    created(&json!({
+        "document_id": document.id,
+        "version": number,
+        "upload": upload,
+    }))
+}
