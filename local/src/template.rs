@@ -64,6 +64,31 @@ pub fn functions(template: &str) -> Result<Vec<(String, String)>, String> {
     Ok(found)
 }
 
+/// Functions that run on a schedule and answer no route (their binary names).
+pub fn scheduled(template: &str) -> Result<Vec<String>, String> {
+    let resources = resources(template)?;
+    let mut found = Vec::new();
+    for (_, resource) in resources {
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let Some(events) = resource["Properties"]["Events"].as_hash() else {
+            continue;
+        };
+        let kinds: Vec<&str> = events
+            .values()
+            .filter_map(|event| event["Type"].as_str())
+            .collect();
+        let on_schedule = kinds.iter().any(|kind| kind.starts_with("Schedule"));
+        if on_schedule && !kinds.contains(&"HttpApi") {
+            if let Some(binary) = resource["Metadata"]["BuildProperties"]["Binary"].as_str() {
+                found.push(binary.to_string());
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Every HttpApi route of the template.
 pub fn routes(template: &str) -> Result<Vec<Route>, String> {
     let resources = resources(template)?;

@@ -64,10 +64,23 @@ fn every_function_has_a_sample_event_that_parses() {
     let functions = template::functions(&text).unwrap();
     let write = std::env::var_os("ATRIUM_WRITE_EVENTS").is_some();
     let protected = routes.iter().find(|route| !route.public).unwrap();
+    let scheduled = template::scheduled(&text).unwrap();
     for (function, binary) in functions {
         let file = events_dir().join(format!("{binary}.json"));
         if write {
-            let event = if binary == AUTHORIZER_BINARY {
+            let event = if scheduled.contains(&binary) {
+                serde_json::json!({
+                    "version": "0",
+                    "id": "7bf73129-1428-4cd3-a780-95db273d1602",
+                    "detail-type": "Scheduled Event",
+                    "source": "aws.scheduler",
+                    "account": "123456789012",
+                    "time": "2026-11-23T07:00:00Z",
+                    "region": "eu-west-1",
+                    "resources": ["arn:aws:scheduler:eu-west-1:123456789012:schedule/default/atrium-reminders"],
+                    "detail": {}
+                })
+            } else if binary == AUTHORIZER_BINARY {
                 let mut request = sample_request(protected);
                 request
                     .headers
@@ -87,7 +100,10 @@ fn every_function_has_a_sample_event_that_parses() {
         }
         let text = std::fs::read_to_string(&file)
             .unwrap_or_else(|_| panic!("{function} has no sample event at events/{binary}.json"));
-        if binary == AUTHORIZER_BINARY {
+        if scheduled.contains(&binary) {
+            let event: serde_json::Value = serde_json::from_str(&text).expect("scheduled event");
+            assert_eq!(event["detail-type"], "Scheduled Event");
+        } else if binary == AUTHORIZER_BINARY {
             let _: AuthorizerEvent = serde_json::from_str(&text).expect("authorizer event");
         } else {
             let route = routes.iter().find(|route| route.binary == binary).unwrap();

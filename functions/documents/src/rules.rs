@@ -146,13 +146,19 @@ pub fn due_date(field: &str, value: &str, allow_past: bool) -> ApiResult<String>
 
 /// The day `days` after today, as `YYYY-MM-DD`.
 pub fn days_from_today(days: i64) -> String {
-    let date = time::OffsetDateTime::now_utc().date() + time::Duration::days(days);
-    format!(
+    add_days(&today(), days).unwrap_or_else(today)
+}
+
+/// The day `days` after `date` (`YYYY-MM-DD`).
+pub fn add_days(date: &str, days: i64) -> Option<String> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(date, &format).ok()? + time::Duration::days(days);
+    Some(format!(
         "{:04}-{:02}-{:02}",
         date.year(),
         u8::from(date.month()),
         date.day()
-    )
+    ))
 }
 
 pub fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {

@@ -30,7 +30,20 @@ pub async fn presign_upload(
     size: i64,
     sha256: &str,
 ) -> ApiResult<PresignedUpload> {
-    let config = PresigningConfig::expires_in(UPLOAD_URL_LIFETIME)
+    presign_upload_within(app, key, content_type, size, sha256, UPLOAD_URL_LIFETIME).await
+}
+
+/// As [`presign_upload`], valid for `lifetime`. `x-amz-sdk-checksum-algorithm` is signed too:
+/// S3 needs it to keep the checksum with the object (and moto to store it at all).
+pub async fn presign_upload_within(
+    app: &App,
+    key: &str,
+    content_type: &str,
+    size: i64,
+    sha256: &str,
+    lifetime: Duration,
+) -> ApiResult<PresignedUpload> {
+    let config = PresigningConfig::expires_in(lifetime)
         .map_err(|error| ApiError::internal("presigning config", error))?;
     let request = app
         .s3
@@ -52,7 +65,7 @@ pub async fn presign_upload(
         method: request.method().to_string(),
         url: request.uri().to_string(),
         headers,
-        expires_in: UPLOAD_URL_LIFETIME.as_secs(),
+        expires_in: lifetime.as_secs(),
     })
 }
 
