@@ -117,7 +117,20 @@ async fn request_upload_reject_upload_again_accept_share_and_download() {
         .any(|mail| mail.subject.contains("asks you for documents")
             && mail.body.contains("2025 tax forms")));
 
-    // The client sees it, outstanding and not overdue.
+    // The client sees it on the dashboard and in the list, outstanding and not overdue.
+    let dashboard = env
+        .call("GET", "/api/workspace")
+        .bearer(&client.session.token)
+        .send()
+        .await;
+    assert_eq!(
+        dashboard.json["document_requests"][0]["id"],
+        request_id.as_str()
+    );
+    assert_eq!(
+        dashboard.json["document_requests"][0]["due_date"],
+        in_days(7)
+    );
     let listed = request_of(&env, &client.session.token, &request_id).await;
     assert_eq!(listed["status"], "outstanding");
     assert_eq!(listed["overdue"], false);
@@ -224,6 +237,16 @@ async fn request_upload_reject_upload_again_accept_share_and_download() {
     assert_eq!(
         request_of(&env, &client.session.token, &request_id).await["status"],
         "accepted"
+    );
+    let dashboard = env
+        .call("GET", "/api/workspace")
+        .bearer(&client.session.token)
+        .send()
+        .await;
+    assert_eq!(
+        dashboard.json["document_requests"],
+        json!([]),
+        "accepted requests leave the dashboard"
     );
 
     // An accepted request takes no more uploads.
@@ -630,4 +653,122 @@ async fn limits_bad_input_and_mismatched_objects_change_nothing() {
         .send()
         .await;
     assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+}
+
+#[tokio::test]
+async fn another_tenant_and_a_read_only_contact_get_nothing_they_should_not() {
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let a = env.client(&admin, "alpha").await;
+    let b = env.client(&admin, "bravo").await;
+
+    // B has a request with a confirmed upload, and a shared document.
+    let created = env
+        .call("POST", &format!("/api/clients/{}/requests", b.tenant_id))
+        .bearer(&admin.token)
+        .json(json!({ "title": "Bravo secret", "due_date": in_days(5) }))
+        .send()
+        .await;
+    let b_request = created.json["requests"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let bytes = b"%PDF-1.7 bravo".to_vec();
+    let started = start_upload(&env, &b, &b_request, "bravo.pdf", &bytes).await;
+    assert!(put_upload(&started.json["upload"], &bytes)
+        .await
+        .is_success());
+    let b_document = started.json["document_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        confirm(&env, &b.session.token, "/api", &b_document, 1)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // A aims at B's ids: not found, every time, and nothing of B's in A's lists.
+    let token = &a.session.token;
+    for (method, path) in [
+        ("GET", format!("/api/documents/{b_document}")),
+        (
+            "GET",
+            format!("/api/documents/{b_document}/versions/1/download"),
+        ),
+        (
+            "POST",
+            format!("/api/documents/{b_document}/versions/1/confirm"),
+        ),
+    ] {
+        let reply = env.call(method, &path).bearer(token).send().await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path}: {}",
+            reply.body
+        );
+        assert!(!reply.body.contains("bravo"));
+    }
+    let upload = start_upload(&env, &a, &b_request, "x.pdf", b"x").await;
+    assert_eq!(upload.status, StatusCode::NOT_FOUND);
+    for path in ["/api/requests", "/api/documents"] {
+        let reply = env.call("GET", path).bearer(token).send().await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert!(
+            !reply.body.contains(&b_request) && !reply.body.contains("Bravo"),
+            "{path}: {}",
+            reply.body
+        );
+    }
+    // A contact cannot use the firm's routes, for their own organisation or another.
+    for tenant in [&a.tenant_id, &b.tenant_id] {
+        let reply = env
+            .call("GET", &format!("/api/clients/{tenant}/documents"))
+            .bearer(token)
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+        let reply = env
+            .call("POST", &format!("/api/clients/{tenant}/requests"))
+            .bearer(token)
+            .json(json!({ "title": "x", "due_date": in_days(3) }))
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    }
+
+    // A read-only contact of B sees and downloads, but cannot upload or confirm.
+    let reader = env
+        .contact_with_roles(&b, "reader", vec![Role::ReadOnly])
+        .await;
+    let listed = env
+        .call("GET", "/api/requests")
+        .bearer(&reader.token)
+        .send()
+        .await;
+    assert!(listed.body.contains(&b_request));
+    let link = env
+        .call(
+            "GET",
+            &format!("/api/documents/{b_document}/versions/1/download"),
+        )
+        .bearer(&reader.token)
+        .send()
+        .await;
+    assert_eq!(link.status, StatusCode::OK);
+    let second = env
+        .call("POST", &format!("/api/clients/{}/requests", b.tenant_id))
+        .bearer(&admin.token)
+        .json(json!({ "title": "Another", "due_date": in_days(5) }))
+        .send()
+        .await;
+    let second_id = second.json["requests"][0]["id"].as_str().unwrap();
+    let reply = env
+        .call("POST", &format!("/api/requests/{second_id}/uploads"))
+        .bearer(&reader.token)
+        .json(json!({ "file_name": "a.pdf", "content_type": "application/pdf", "size": 1, "sha256": checksum(b"a") }))
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.body);
+    let reply = confirm(&env, &reader.token, "/api", &b_document, 1).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
 }

@@ -141,6 +141,72 @@ impl TestEnv {
         }
     }
 
+    /// Another contact of `client`'s organisation with the given roles, signed in. (Inviting
+    /// contacts through the API comes with roles management; here the pool user and the
+    /// portal's record are made directly.)
+    pub async fn contact_with_roles(
+        &self,
+        client: &Client,
+        name: &str,
+        roles: Vec<Role>,
+    ) -> Session {
+        use atrium_shared::store::records::{UserRecord, UserStatus};
+        let record = self
+            .app
+            .store
+            .client_record(&client.tenant_id)
+            .await
+            .unwrap()
+            .unwrap();
+        let pool_id = record.pool_id.unwrap();
+        let email = self.email(name);
+        let created = self
+            .app
+            .cognito
+            .admin_create_user()
+            .user_pool_id(&pool_id)
+            .username(&email)
+            .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+            .send()
+            .await
+            .unwrap();
+        let sub = created
+            .user
+            .unwrap()
+            .attributes
+            .unwrap()
+            .into_iter()
+            .find(|attribute| attribute.name == "sub")
+            .and_then(|attribute| attribute.value)
+            .unwrap();
+        self.app
+            .cognito
+            .admin_set_user_password()
+            .user_pool_id(&pool_id)
+            .username(&email)
+            .password(CONTACT_PASSWORD)
+            .permanent(true)
+            .send()
+            .await
+            .unwrap();
+        let scope = scope_of(client);
+        let contact = UserRecord {
+            sub,
+            email: email.clone(),
+            name: name.to_string(),
+            roles,
+            status: UserStatus::Active,
+            mfa_enabled: false,
+            sessions_valid_after: 0,
+            created_at: atrium_shared::ids::now_rfc3339(),
+            version: 1,
+        };
+        let item = self.app.store.contact_tx(&scope, &contact).unwrap();
+        self.app.store.transact(vec![item], "exists").await.unwrap();
+        self.sign_in(&email, CONTACT_PASSWORD, Some(&client.slug))
+            .await
+    }
+
     pub async fn mail_to(&self, address: &str) -> Vec<SentMail> {
         sent_mail(&self.endpoint)
             .await

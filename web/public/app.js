@@ -148,10 +148,21 @@ function mfaCard(me) {
 async function clientHome(me) {
   const workspace = await api("GET", "/api/workspace");
   const empty = (title, text) => element("section", { class: "card" }, element("h2", { text: title }), element("p", { class: "muted", text }));
+  const statusText = (request) => request.overdue ? `Overdue (was due ${request.due_date})`
+    : request.status === "submitted" ? "Submitted, waiting for review"
+    : request.status === "rejected" ? `Please upload again: ${request.rejection_reason}`
+    : `Due ${request.due_date}`;
+  const requests = workspace.document_requests.length
+    ? element("section", { class: "card", "aria-labelledby": "requests-heading" },
+      element("h2", { id: "requests-heading", text: "Requests for you" }),
+      element("ul", { class: "requests" }, ...workspace.document_requests.map((request) =>
+        element("li", {}, element("strong", { text: request.title }), element("br"),
+          element("span", { class: request.overdue ? "error" : "muted", text: statusText(request) })))))
+    : empty("Requests for you", "Nothing needs your attention right now.");
   show(
     element("h1", { text: `Welcome, ${workspace.contact.name}` }),
     element("p", { class: "muted", text: workspace.client.name }),
-    empty("Requests for you", "Nothing needs your attention right now."),
+    requests,
     empty("Projects", "No active projects yet."),
     mfaCard(me),
   );

@@ -1,9 +1,12 @@
-//! `GET /api/workspace`: the signed-in contact's dashboard, from their tenant's own partition
-//! in one round trip. The lists are filled in by the capabilities that own them (documents,
-//! projects, approvals, messages, invoices, tickets); until those land they are empty.
+//! `GET /api/workspace`: the signed-in contact's dashboard, from their tenant's own partition:
+//! the profile and contact (one BatchGetItem) and the document requests that need attention or
+//! wait for review (one Query), read concurrently. The other lists are filled in by the
+//! capabilities that own them (projects, approvals, messages, invoices, tickets).
 
+use atrium_documents::view::RequestView;
 use atrium_shared::http::ok;
 use atrium_shared::principal::{Principal, Role};
+use atrium_shared::store::records::RequestStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -13,7 +16,7 @@ pub struct Workspace {
     pub client: Client,
     pub contact: Contact,
     pub projects: Vec<serde_json::Value>,
-    pub document_requests: Vec<serde_json::Value>,
+    pub document_requests: Vec<RequestView>,
     pub approvals: Vec<serde_json::Value>,
     pub messages: Vec<serde_json::Value>,
     pub invoices: Vec<serde_json::Value>,
@@ -38,10 +41,22 @@ pub struct Contact {
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = principal.own_tenant()?;
-    let (profile, contact) = app
-        .store
-        .profile_and_contact(&scope, &principal.sub)
-        .await?;
+    let (people, requests) = tokio::join!(
+        app.store.profile_and_contact(&scope, &principal.sub),
+        app.store.requests(&scope, 100, None)
+    );
+    let (profile, contact) = people?;
+    let document_requests = requests?
+        .items
+        .into_iter()
+        .filter(|request| {
+            matches!(
+                request.status,
+                RequestStatus::Outstanding | RequestStatus::Rejected | RequestStatus::Submitted
+            )
+        })
+        .map(RequestView::from)
+        .collect();
     let (profile, contact) = match (profile, contact) {
         (Some(profile), Some(contact)) => (profile, contact),
         _ => return Err(ApiError::not_found()),
@@ -59,7 +74,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             roles: contact.roles,
         },
         projects: vec![],
-        document_requests: vec![],
+        document_requests,
         approvals: vec![],
         messages: vec![],
         invoices: vec![],
