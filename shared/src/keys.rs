@@ -24,9 +24,13 @@ pub fn contact_sk(sub: &str) -> String {
 
 pub const CONTACT_PREFIX: &str = "CONTACT#";
 
-pub fn audit_sk(id: &str) -> String {
-    format!("AUDIT#{id}")
+/// Audit entries sort by their position in the tenant's trail.
+pub fn audit_sk(seq: u64) -> String {
+    format!("AUDIT#{seq:012}")
 }
+pub const AUDIT_PREFIX: &str = "AUDIT#";
+/// The trail's head: the last position and hash (`T#<tenant>` / `AUDITHEAD`).
+pub const AUDIT_HEAD_SK: &str = "AUDITHEAD";
 
 pub fn slug_pk(slug: &str) -> String {
     format!("SLUG#{slug}")

@@ -95,9 +95,11 @@ const STEPS: &[(&str, usize)] = &[
     ("CreateUserPoolClient", 0),
     ("TransactWriteItems", 2), // record the app client, issuer and slug
     ("AdminCreateUser", 0),
+    ("GetItem", 0),            // the audit trail's head
     ("TransactWriteItems", 3), // profile, contact, audit
     ("TransactWriteItems", 4), // the invitation, marked as being sent
     ("SendEmail", 0),
+    ("GetItem", 1),            // the audit trail's head
     ("TransactWriteItems", 5), // mark done, after SES accepted the mail
 ];
 

@@ -118,10 +118,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             Some("attribute_exists(PK)"),
             values(&[(":accepted", accepted), (":one", n(1))]),
         )?,
-        app.store.audit_tx(&scope, &entry)?,
     ];
     app.store
-        .transact(items, "token: this invitation was used meanwhile")
+        .transact_audited(
+            items,
+            &scope,
+            vec![entry],
+            "token: this invitation was used meanwhile",
+        )
         .await?;
 
     let pool = PoolRef {

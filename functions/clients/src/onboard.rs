@@ -131,25 +131,30 @@ struct Onboarding<'a> {
 }
 
 impl Onboarding<'_> {
-    /// Saves the record (checking nobody else moved it) together with `extra` items.
+    /// Saves the record (checking nobody else moved it) together with `extra` items and, when
+    /// given, an entry in the new tenant's audit trail.
     async fn save(
         &self,
         record: &mut ClientRecord,
         extra: Vec<TransactWriteItem>,
+        entry: Option<AuditEntry>,
     ) -> ApiResult<()> {
         let read_version = record.version;
         record.version += 1;
         record.updated_at = now_rfc3339();
         let mut items = vec![self.app.store.client_record_tx(record, read_version)?];
         items.extend(extra);
-        let saved = self
-            .app
-            .store
-            .transact(
-                items,
-                "this client is being onboarded by another request; try again",
-            )
-            .await;
+        let conflict = "this client is being onboarded by another request; try again";
+        let saved = match entry {
+            Some(entry) => {
+                let scope = registered_scope(record);
+                self.app
+                    .store
+                    .transact_audited(items, &scope, vec![entry], conflict)
+                    .await
+            }
+            None => self.app.store.transact(items, conflict).await,
+        };
         if saved.is_err() {
             record.version = read_version;
         }
@@ -172,7 +177,7 @@ impl Onboarding<'_> {
         if record.pool_id.is_none() {
             let pool_id = pools::find_or_create_pool(self.app, &record.tenant_id).await?;
             record.pool_id = Some(pool_id);
-            self.save(record, vec![]).await?;
+            self.save(record, vec![], None).await?;
         }
         if record.app_client_id.is_none() {
             let pool_id = record.pool_id.clone().unwrap_or_default();
@@ -200,7 +205,7 @@ impl Onboarding<'_> {
                     )])),
                 )?,
             ];
-            self.save(record, extra).await?;
+            self.save(record, extra, None).await?;
         }
         Ok(())
     }
@@ -246,9 +251,8 @@ impl Onboarding<'_> {
         let extra = vec![
             self.app.store.profile_tx(&scope, &profile)?,
             self.app.store.contact_tx(&scope, &contact)?,
-            self.app.store.audit_tx(&scope, &entry)?,
         ];
-        self.save(record, extra).await
+        self.save(record, extra, Some(entry)).await
     }
 
     /// Sends the one invitation email. See [`MailState`] for how a retry avoids a second one.
@@ -275,7 +279,7 @@ impl Onboarding<'_> {
             }
             record.invite_hash = Some(hash);
             record.mail_state = MailState::Sending;
-            self.save(record, extra).await?;
+            self.save(record, extra, None).await?;
 
             let link = format!(
                 "{}/invite#token={new_token}",
@@ -290,7 +294,7 @@ impl Onboarding<'_> {
             );
             if let Err(error) = self.app.mailer.send(&record.contact_email, &mail).await {
                 record.mail_state = MailState::NotSent;
-                if let Err(revert) = self.save(record, vec![]).await {
+                if let Err(revert) = self.save(record, vec![], None).await {
                     tracing::error!(?revert, "could not record the failed invitation send");
                 }
                 return Err(error);
@@ -310,8 +314,7 @@ impl Onboarding<'_> {
                 &format!("contact/{}", record.contact_sub.clone().unwrap_or_default()),
                 record.version + 1,
             );
-            let extra = vec![self.app.store.audit_tx(&scope, &entry)?];
-            self.save(record, extra).await?;
+            self.save(record, vec![], Some(entry)).await?;
         }
         Ok(token)
     }

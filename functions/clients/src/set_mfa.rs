@@ -47,12 +47,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         record.version,
         &RequestMeta::of(&req),
     );
-    let items = vec![
-        app.store.client_record_tx(&record, read_version)?,
-        app.store.audit_tx(&scope, &entry)?,
-    ];
+    let items = vec![app.store.client_record_tx(&record, read_version)?];
     app.store
-        .transact(items, "the client changed meanwhile; reload and try again")
+        .transact_audited(
+            items,
+            &scope,
+            vec![entry],
+            "the client changed meanwhile; reload and try again",
+        )
         .await?;
     ok(&json!({ "id": tenant_id, "mfa_required": body.required }))
 }

@@ -80,18 +80,15 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             .version_tx(&scope, &version, Some(VersionStatus::Pending))?,
         app.store
             .document_tx(&scope, &document, Some(read_document))?,
-        app.store.audit_tx(
-            &scope,
-            &crate::audit(
-                &scope,
-                &principal,
-                "document.confirmed",
-                &target,
-                document.version,
-                &meta,
-            ),
-        )?,
     ];
+    let mut entries = vec![crate::audit(
+        &scope,
+        &principal,
+        "document.confirmed",
+        &target,
+        document.version,
+        &meta,
+    )];
     let mut submitted = None;
     if let Some(request_id) = &document.request_id {
         let mut request = app
@@ -110,21 +107,23 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         request.version += 1;
         request.updated_at = now;
         items.push(app.store.request_tx(&scope, &request, read_request)?);
-        items.push(app.store.audit_tx(
+        entries.push(crate::audit(
             &scope,
-            &crate::audit(
-                &scope,
-                &principal,
-                "request.submitted",
-                &format!("request/{}", request.id),
-                request.version,
-                &meta,
-            ),
-        )?);
+            &principal,
+            "request.submitted",
+            &format!("request/{}", request.id),
+            request.version,
+            &meta,
+        ));
         submitted = Some(request);
     }
     app.store
-        .transact(items, "the document changed meanwhile; confirm again")
+        .transact_audited(
+            items,
+            &scope,
+            entries,
+            "the document changed meanwhile; confirm again",
+        )
         .await?;
     if let Some(request) = &submitted {
         tell_owner(app, &scope, request).await;

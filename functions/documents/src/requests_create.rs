@@ -117,7 +117,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     };
 
     let meta = RequestMeta::of(&req);
-    let mut items = Vec::with_capacity(records.len() * 2);
+    let mut items = Vec::with_capacity(records.len());
+    let mut entries = Vec::with_capacity(records.len());
     for record in &records {
         items.push(app.store.new_request_tx(&scope, record)?);
         let entry = crate::audit(
@@ -128,9 +129,11 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             1,
             &meta,
         );
-        items.push(app.store.audit_tx(&scope, &entry)?);
+        entries.push(entry);
     }
-    app.store.transact(items, "request exists").await?;
+    app.store
+        .transact_audited(items, &scope, entries, "request exists")
+        .await?;
     tell_contacts(app, &scope, &records).await;
     created(&json!({ "requests": records.into_iter().map(RequestView::from).collect::<Vec<_>>() }))
 }

@@ -79,12 +79,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         record.version,
         &RequestMeta::of(&req),
     );
-    let items = vec![
-        app.store.request_tx(&scope, &record, read_version)?,
-        app.store.audit_tx(&scope, &entry)?,
-    ];
+    let items = vec![app.store.request_tx(&scope, &record, read_version)?];
     app.store
-        .transact(items, "version: the request changed meanwhile; reload it")
+        .transact_audited(
+            items,
+            &scope,
+            vec![entry],
+            "version: the request changed meanwhile; reload it",
+        )
         .await?;
     ok(&RequestView::from(record))
 }

@@ -133,11 +133,12 @@ pub async fn start_upload(
     let items = vec![
         app.store.document_tx(scope, &document, read_version)?,
         app.store.version_tx(scope, &version, None)?,
-        app.store.audit_tx(scope, &entry)?,
     ];
     app.store
-        .transact(
+        .transact_audited(
             items,
+            scope,
+            vec![entry],
             "another upload started at the same moment; try again",
         )
         .await?;

@@ -138,7 +138,7 @@ async fn claim(
     )?;
     match app
         .store
-        .transact(vec![claim, app.store.audit_tx(scope, &entry)?], "claimed")
+        .transact_audited(vec![claim], scope, vec![entry], "claimed")
         .await
     {
         Ok(()) => Ok(true),

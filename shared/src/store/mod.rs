@@ -27,6 +27,14 @@ pub struct Store {
     table: String,
 }
 
+/// Why a transaction did not go through.
+#[derive(Debug)]
+pub enum TransactFailure {
+    /// Conditions failed; one flag per item, true where that item's condition failed.
+    Conditions(Vec<bool>),
+    Error(ApiError),
+}
+
 /// One page of a list and the opaque cursor for the next, if any.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Page<T> {
@@ -158,10 +166,23 @@ impl Store {
         items: Vec<TransactWriteItem>,
         conflict_message: &str,
     ) -> ApiResult<()> {
+        match self.transact_detailed(items).await {
+            Ok(()) => Ok(()),
+            Err(TransactFailure::Conditions(_)) => Err(ApiError::conflict(conflict_message)),
+            Err(TransactFailure::Error(error)) => Err(error),
+        }
+    }
+
+    /// As [`Store::transact`], telling which items' conditions failed.
+    pub async fn transact_detailed(
+        &self,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<(), TransactFailure> {
         let items = items
             .into_iter()
             .map(|item| self.with_table(item))
-            .collect::<ApiResult<Vec<_>>>()?;
+            .collect::<ApiResult<Vec<_>>>()
+            .map_err(TransactFailure::Error)?;
         match self
             .dynamo
             .transact_write_items()
@@ -170,8 +191,23 @@ impl Store {
             .await
         {
             Ok(_) => Ok(()),
-            Err(error) if is_condition_failure(&error) => Err(ApiError::conflict(conflict_message)),
-            Err(error) => Err(ApiError::dependency("dynamodb transact_write_items", error)),
+            Err(error) if is_condition_failure(&error) => {
+                let failed = match error.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+                        cancelled
+                            .cancellation_reasons()
+                            .iter()
+                            .map(|reason| reason.code() == Some("ConditionalCheckFailed"))
+                            .collect()
+                    }
+                    _ => Vec::new(),
+                };
+                Err(TransactFailure::Conditions(failed))
+            }
+            Err(error) => Err(TransactFailure::Error(ApiError::dependency(
+                "dynamodb transact_write_items",
+                error,
+            ))),
         }
     }
 

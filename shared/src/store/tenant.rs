@@ -1,13 +1,20 @@
 //! Tenant data. Every method takes the [`TenantScope`] its keys are built from.
 
 use super::records::*;
-use super::{from_item, n, put_tx, s, to_item, update_tx, values, Store};
+use super::{from_item, n, put_tx, s, to_item, update_tx, values, Page, Store, TransactFailure};
 use crate::audit::AuditEntry;
 use crate::error::{ApiError, ApiResult};
 use crate::keys;
 use crate::principal::{Kind, Principal, TenantScope};
 use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
 use std::collections::HashMap;
+
+/// Narrows an audit listing: an exact action, and a target prefix (`document/01J…`).
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub action: Option<String>,
+    pub target: Option<String>,
+}
 
 impl Store {
     pub async fn profile(&self, scope: &TenantScope) -> ApiResult<Option<ProfileRecord>> {
@@ -48,23 +55,150 @@ impl Store {
         )
     }
 
-    pub fn audit_tx(
+    /// Writes `items` and `entries` (all of one tenant) in one transaction, chaining the entries
+    /// onto the tenant's audit trail. The trail's head is read first and moved with a condition;
+    /// when only the head moved meanwhile (another change of the same tenant), the entries are
+    /// chained again and the transaction retried. A failed condition of the caller's own items
+    /// is a 409 with `conflict_message`.
+    pub async fn transact_audited(
         &self,
+        items: Vec<TransactWriteItem>,
         scope: &TenantScope,
-        entry: &AuditEntry,
-    ) -> ApiResult<TransactWriteItem> {
-        let (pk, sk) = entry.keys(scope);
-        put_tx(
-            to_item(&pk, &sk, entry)?,
-            Some("attribute_not_exists(PK)"),
-            None,
-        )
+        entries: Vec<AuditEntry>,
+        conflict_message: &str,
+    ) -> ApiResult<()> {
+        let pk = keys::tenant_pk(scope);
+        for _attempt in 0..8 {
+            let (head_seq, head_hash) = self.audit_head(scope).await?;
+            let mut seq = head_seq;
+            let mut previous = head_hash;
+            let mut all = items.clone();
+            let own_items = all.len();
+            let mut chained = Vec::with_capacity(entries.len());
+            for entry in &entries {
+                let mut entry = entry.clone();
+                seq += 1;
+                entry.chain(seq, &previous);
+                previous = entry.hash.clone();
+                chained.push(entry);
+            }
+            let condition = if head_seq == 0 {
+                "attribute_not_exists(PK)"
+            } else {
+                "seq = :read_seq"
+            };
+            let mut head_values = values(&[(":seq", n(seq)), (":hash", s(&previous))]);
+            if head_seq > 0 {
+                head_values.insert(":read_seq".to_string(), n(head_seq));
+            }
+            all.push(
+                update_tx(
+                    &pk,
+                    keys::AUDIT_HEAD_SK,
+                    "SET seq = :seq, #hash = :hash",
+                    Some(condition),
+                    head_values,
+                )
+                .map(|item| with_names(item, &[("#hash", "hash")]))?,
+            );
+            for entry in &chained {
+                all.push(put_tx(
+                    to_item(&pk, &keys::audit_sk(entry.seq), entry)?,
+                    Some("attribute_not_exists(PK)"),
+                    None,
+                )?);
+            }
+            match self.transact_detailed(all).await {
+                Ok(()) => return Ok(()),
+                Err(TransactFailure::Conditions(failed)) => {
+                    let own_failed = failed.iter().take(own_items).any(|failed| *failed);
+                    if own_failed || failed.is_empty() {
+                        return Err(ApiError::conflict(conflict_message));
+                    }
+                    // Only the trail moved: chain again on the new head.
+                }
+                Err(TransactFailure::Error(error)) => return Err(error),
+            }
+        }
+        Err(ApiError::conflict("the audit trail is busy; try again"))
     }
 
-    /// Writes one audit entry on its own, for actions that change nothing else (a sign-in).
+    /// The last position and hash of a tenant's trail (0 and the genesis hash when empty).
+    pub async fn audit_head(&self, scope: &TenantScope) -> ApiResult<(u64, String)> {
+        let item = self
+            .get(&keys::tenant_pk(scope), keys::AUDIT_HEAD_SK)
+            .await?;
+        let seq = item
+            .as_ref()
+            .and_then(|item| item.get("seq")?.as_n().ok()?.parse().ok())
+            .unwrap_or(0);
+        let hash = item
+            .as_ref()
+            .and_then(|item| item.get("hash")?.as_s().ok().cloned())
+            .unwrap_or_else(|| crate::audit::GENESIS.to_string());
+        Ok((seq, hash))
+    }
+
+    /// Records an action that changes nothing else (a sign-in, a view, a download).
     pub async fn audit(&self, scope: &TenantScope, entry: &AuditEntry) -> ApiResult<()> {
-        let item = self.audit_tx(scope, entry)?;
-        self.transact(vec![item], "audit entry exists").await
+        self.transact_audited(vec![], scope, vec![entry.clone()], "audit entry exists")
+            .await
+    }
+
+    /// A page of a tenant's trail, by position, optionally only from `after_seq` on.
+    pub async fn audit_entries(
+        &self,
+        scope: &TenantScope,
+        limit: i32,
+        cursor: Option<&str>,
+        filter: &AuditFilter,
+    ) -> ApiResult<Page<AuditEntry>> {
+        let pk = keys::tenant_pk(scope);
+        let mut query = self
+            .dynamo
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(&pk))
+            .expression_attribute_values(":prefix", s(keys::AUDIT_PREFIX))
+            .limit(limit);
+        let mut conditions = Vec::new();
+        if let Some(action) = &filter.action {
+            conditions.push("#action = :action");
+            query = query
+                .expression_attribute_names("#action", "action")
+                .expression_attribute_values(":action", s(action));
+        }
+        if let Some(target) = &filter.target {
+            conditions.push("begins_with(#target, :target)");
+            query = query
+                .expression_attribute_names("#target", "target")
+                .expression_attribute_values(":target", s(target));
+        }
+        if !conditions.is_empty() {
+            query = query.filter_expression(conditions.join(" AND "));
+        }
+        if let Some(cursor) = cursor {
+            query = query
+                .exclusive_start_key(keys::PK, s(&pk))
+                .exclusive_start_key(
+                    keys::SK,
+                    s(super::decode_cursor(cursor, keys::AUDIT_PREFIX)?),
+                );
+        }
+        let output = query
+            .send()
+            .await
+            .map_err(|error| ApiError::dependency("dynamodb query audit", error))?;
+        Ok(Page {
+            next_cursor: super::encode_cursor(output.last_evaluated_key.as_ref()),
+            items: output
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .map(from_item)
+                .collect::<ApiResult<Vec<_>>>()?,
+        })
     }
 
     /// The workspace's profile and the caller's own contact record, in one round trip.
@@ -202,39 +336,10 @@ fn with_names(item: TransactWriteItem, names: &[(&str, &str)]) -> TransactWriteI
 }
 
 impl Store {
-    /// Audit entries that record reads (list views across clients), written in batches.
+    /// Records views that span several tenants, one entry in each tenant's trail.
     pub async fn audit_reads(&self, entries: &[(TenantScope, AuditEntry)]) -> ApiResult<()> {
-        for chunk in entries.chunks(25) {
-            let mut writes = Vec::with_capacity(chunk.len());
-            for (scope, entry) in chunk {
-                let (pk, sk) = entry.keys(scope);
-                let put = aws_sdk_dynamodb::types::PutRequest::builder()
-                    .set_item(Some(to_item(&pk, &sk, entry)?))
-                    .build()
-                    .map_err(|error| ApiError::internal("put request", error))?;
-                writes.push(
-                    aws_sdk_dynamodb::types::WriteRequest::builder()
-                        .put_request(put)
-                        .build(),
-                );
-            }
-            let mut pending = Some(HashMap::from([(self.table.clone(), writes)]));
-            for _attempt in 0..5 {
-                let Some(items) = pending.take().filter(|items| !items.is_empty()) else {
-                    break;
-                };
-                let output = self
-                    .dynamo
-                    .batch_write_item()
-                    .set_request_items(Some(items))
-                    .send()
-                    .await
-                    .map_err(|error| ApiError::dependency("dynamodb batch_write_item", error))?;
-                pending = output.unprocessed_items.filter(|items| !items.is_empty());
-            }
-            if pending.is_some() {
-                return Err(ApiError::throttled());
-            }
+        for (scope, entry) in entries {
+            self.audit(scope, entry).await?;
         }
         Ok(())
     }
