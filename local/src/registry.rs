@@ -70,5 +70,7 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             "documents-download",
             handler!(atrium_documents::download::handle),
         ),
+        ("audit-list", handler!(atrium_audit::list::handle)),
+        ("audit-export", handler!(atrium_audit::export::handle)),
     ]
 }

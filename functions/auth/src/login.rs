@@ -41,46 +41,78 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let pool = resolve_pool(app, body.slug.as_deref()).await?;
     let meta = RequestMeta::of(&req);
 
-    let step = match (&body.session, &body.code) {
-        (Some(session), Some(code)) => {
-            let code = validate::totp_code("code", code)?;
-            answer_challenge(
-                app,
-                &pool,
-                &email,
-                session,
-                &code,
-                body.challenge.as_deref(),
-            )
-            .await?
-        }
-        (Some(_), None) => return Err(ApiError::invalid("code", "is required with a session")),
-        (None, _) => {
-            let password = body
-                .password
-                .filter(|password| !password.is_empty())
-                .ok_or_else(|| ApiError::invalid("password", "is required"))?;
-            if password.len() > 256 {
-                return Err(ApiError::bad_credentials());
+    let attempt = async {
+        Ok::<AuthStep, ApiError>(match (&body.session, &body.code) {
+            (Some(session), Some(code)) => {
+                let code = validate::totp_code("code", code)?;
+                answer_challenge(
+                    app,
+                    &pool,
+                    &email,
+                    session,
+                    &code,
+                    body.challenge.as_deref(),
+                )
+                .await?
             }
-            let output = app
-                .cognito
-                .initiate_auth()
-                .client_id(&pool.app_client_id)
-                .auth_flow(AuthFlowType::UserPasswordAuth)
-                .auth_parameters("USERNAME", &email)
-                .auth_parameters("PASSWORD", password)
-                .send()
-                .await
-                .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
-            AuthStep {
-                result: output.authentication_result,
-                challenge: output.challenge_name,
-                session: output.session,
+            (Some(_), None) => return Err(ApiError::invalid("code", "is required with a session")),
+            (None, _) => {
+                let password = body
+                    .password
+                    .filter(|password| !password.is_empty())
+                    .ok_or_else(|| ApiError::invalid("password", "is required"))?;
+                if password.len() > 256 {
+                    return Err(ApiError::bad_credentials());
+                }
+                let output = app
+                    .cognito
+                    .initiate_auth()
+                    .client_id(&pool.app_client_id)
+                    .auth_flow(AuthFlowType::UserPasswordAuth)
+                    .auth_parameters("USERNAME", &email)
+                    .auth_parameters("PASSWORD", password)
+                    .send()
+                    .await
+                    .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
+                AuthStep {
+                    result: output.authentication_result,
+                    challenge: output.challenge_name,
+                    session: output.session,
+                }
             }
+        })
+    };
+    let step = match attempt.await {
+        Ok(step) => step,
+        Err(error) => {
+            if error.status == http::StatusCode::UNAUTHORIZED {
+                record_failed_sign_in(app, &pool, &email, &meta).await;
+            }
+            return Err(error);
         }
     };
     finish(app, &pool, &email, body.mode, step, &meta).await
+}
+
+/// A failed sign-in of a client's contact goes into that client's audit trail (the attempted
+/// address, never the password). Staff sign-ins have no tenant trail; they are logged.
+async fn record_failed_sign_in(app: &App, pool: &PoolRef, email: &str, meta: &RequestMeta) {
+    let Some(scope) = atrium_shared::cognito::scope_of_pool(pool) else {
+        tracing::warn!(email, ip = %meta.ip, "staff sign-in failed");
+        return;
+    };
+    let entry = atrium_shared::audit::AuditEntry::new(
+        &scope,
+        "anonymous",
+        "",
+        "session.sign_in_failed",
+        &format!("email/{email}"),
+        0,
+        meta,
+    );
+    if let Err(error) = app.store.audit(&scope, &entry).await {
+        tracing::error!(?error, "failed sign-in not recorded");
+    }
 }
 
 /// Unknown slugs answer exactly like a wrong password, so slugs cannot be probed.

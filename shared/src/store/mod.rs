@@ -69,6 +69,11 @@ pub fn encode_cursor(last_key: Option<&Item>) -> Option<String> {
     Some(URL_SAFE_NO_PAD.encode(sort_key.as_bytes()))
 }
 
+/// The cursor that continues a list right after the item with this sort key.
+pub fn cursor_for(sort_key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(sort_key.as_bytes())
+}
+
 pub fn decode_cursor(cursor: &str, required_prefix: &str) -> ApiResult<String> {
     let invalid = || ApiError::invalid("cursor", "is not a cursor this list gave out");
     let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
