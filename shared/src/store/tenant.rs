@@ -9,6 +9,9 @@ use crate::principal::{Kind, Principal, TenantScope};
 use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
 use std::collections::HashMap;
 
+/// How often a change is chained again onto a trail whose head moved before giving up (409).
+const AUDIT_ATTEMPTS: u64 = 30;
+
 /// Narrows an audit listing: an exact action, and a target prefix (`document/01J…`).
 #[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
@@ -68,7 +71,13 @@ impl Store {
         conflict_message: &str,
     ) -> ApiResult<()> {
         let pk = keys::tenant_pk(scope);
-        for _attempt in 0..8 {
+        for attempt in 0..AUDIT_ATTEMPTS {
+            if attempt > 0 {
+                // Writers of one tenant met at the trail's head: back off a random while, growing.
+                let most = (10 * attempt).min(200);
+                let wait = rand::Rng::gen_range(&mut rand::thread_rng(), 1..=most);
+                tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
+            }
             let (head_seq, head_hash) = self.audit_head(scope).await?;
             let mut seq = head_seq;
             let mut previous = head_hash;
