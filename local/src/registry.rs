@@ -72,5 +72,10 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ),
         ("audit-list", handler!(atrium_audit::list::handle)),
         ("audit-export", handler!(atrium_audit::export::handle)),
+        ("projects-create", handler!(atrium_projects::create::handle)),
+        ("projects-update", handler!(atrium_projects::update::handle)),
+        ("projects-list", handler!(atrium_projects::list::handle)),
+        ("projects-get", handler!(atrium_projects::get::handle)),
+        ("projects-task", handler!(atrium_projects::task::handle)),
     ]
 }

@@ -105,6 +105,18 @@ pub fn object_key(scope: &TenantScope, document_id: &str, number: u32) -> String
     )
 }
 
+// ---------------------------------------------------------------- projects
+
+pub fn project_sk(id: &str) -> String {
+    format!("PROJ#{id}")
+}
+pub const PROJECT_PREFIX: &str = "PROJ#";
+
+/// Firm-only items start with `INTERNAL#`; no client route ever reads under this prefix.
+pub fn project_internal_sk(id: &str) -> String {
+    format!("INTERNAL#PROJ#{id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

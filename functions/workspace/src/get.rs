@@ -1,11 +1,14 @@
 //! `GET /api/workspace`: the signed-in contact's dashboard, from their tenant's own partition:
-//! the profile and contact (one BatchGetItem) and the document requests that need attention or
-//! wait for review (one Query), read concurrently. The other lists are filled in by the
-//! capabilities that own them (projects, approvals, messages, invoices, tickets).
+//! the profile and contact (one BatchGetItem), the document requests that need attention or
+//! wait for review (one Query) and the active projects with milestones and tasks (one Query),
+//! read concurrently. The other lists are filled in by the
+//! capabilities that own them (approvals, messages, invoices, tickets).
 
 use atrium_documents::view::RequestView;
+use atrium_projects::model::ProjectView;
 use atrium_shared::http::ok;
 use atrium_shared::principal::{Principal, Role};
+use atrium_shared::store::records::ProjectStatus;
 use atrium_shared::store::records::RequestStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -15,7 +18,8 @@ use serde::Serialize;
 pub struct Workspace {
     pub client: Client,
     pub contact: Contact,
-    pub projects: Vec<serde_json::Value>,
+    /// Active projects with progress and the next milestone.
+    pub projects: Vec<ProjectView>,
     pub document_requests: Vec<RequestView>,
     pub approvals: Vec<serde_json::Value>,
     pub messages: Vec<serde_json::Value>,
@@ -41,10 +45,16 @@ pub struct Contact {
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = principal.own_tenant()?;
-    let (people, requests) = tokio::join!(
+    let (people, requests, projects) = tokio::join!(
         app.store.profile_and_contact(&scope, &principal.sub),
-        app.store.requests(&scope, 100, None)
+        app.store.requests(&scope, 100, None),
+        app.store.projects(&scope)
     );
+    let projects = projects?
+        .into_iter()
+        .filter(|project| project.status == ProjectStatus::Active)
+        .map(ProjectView::from)
+        .collect();
     let (profile, contact) = people?;
     let document_requests = requests?
         .items
@@ -73,7 +83,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             email: contact.email,
             roles: contact.roles,
         },
-        projects: vec![],
+        projects,
         document_requests,
         approvals: vec![],
         messages: vec![],

@@ -260,7 +260,7 @@ impl Store {
         }
     }
 
-    async fn query_prefix<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn query_prefix<T: serde::de::DeserializeOwned>(
         &self,
         pk: &str,
         prefix: &str,

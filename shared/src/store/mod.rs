@@ -4,6 +4,7 @@
 //! Reads are `GetItem`, `BatchGetItem` or `Query`; there is no `Scan` anywhere.
 
 pub mod documents;
+pub mod projects;
 pub mod records;
 pub mod registry;
 pub mod tenant;

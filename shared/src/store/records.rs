@@ -236,3 +236,92 @@ pub struct VersionRecord {
     #[serde(default)]
     pub confirmed_at: Option<String>,
 }
+
+// ---------------------------------------------------------------- projects
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProjectStatus {
+    Active,
+    OnHold,
+    Completed,
+    Archived,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MilestoneStatus {
+    Planned,
+    InProgress,
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Milestone {
+    pub id: String,
+    pub title: String,
+    pub status: MilestoneStatus,
+    #[serde(default)]
+    pub estimated_date: Option<String>,
+    #[serde(default)]
+    pub actual_date: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Assignee {
+    Client,
+    Firm,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Task {
+    pub id: String,
+    pub title: String,
+    pub assignee: Assignee,
+    #[serde(default)]
+    pub due_date: Option<String>,
+    pub done: bool,
+    #[serde(default)]
+    pub done_by: Option<String>,
+    #[serde(default)]
+    pub done_at: Option<String>,
+}
+
+/// `T#<tenant>` / `PROJ#<id>`: what the client sees of a project (milestones and tasks inside,
+/// so the dashboard reads every project with one query).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub name: String,
+    pub description: String,
+    pub status: ProjectStatus,
+    pub milestones: Vec<Milestone>,
+    pub tasks: Vec<Task>,
+    pub owner_sub: String,
+    pub owner_email: String,
+    /// The owner was told every task is done (once).
+    #[serde(default)]
+    pub completion_notified: bool,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+/// `T#<tenant>` / `INTERNAL#PROJ#<id>`: the firm's own fields of a project. A separate item
+/// type, under a prefix no client route queries, so no client response can contain it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectInternalRecord {
+    pub project_id: String,
+    /// In minor units (cents), never a float.
+    #[serde(default)]
+    pub budget_minor: Option<i64>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    #[serde(default)]
+    pub internal_notes: String,
+    #[serde(default)]
+    pub internal_owner: Option<String>,
+    pub version: u64,
+}

@@ -1,0 +1,33 @@
+//! `GET /api/projects/{project}` (a contact: the client's view) and
+//! `GET /api/clients/{id}/projects/{project}` (staff: with the internal fields).
+
+use crate::model::{ProjectView, StaffProjectView};
+use atrium_shared::access::scope_for;
+use atrium_shared::http::{ok, path_param};
+use atrium_shared::principal::Principal;
+use atrium_shared::store::records::ProjectStatus;
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let scope = scope_for(app, &principal, &req).await?;
+    let project_id = path_param(&req, "project")?;
+    let record = app
+        .store
+        .project(&scope, &project_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !principal.is_staff() {
+        if record.status == ProjectStatus::Archived {
+            return Err(ApiError::not_found());
+        }
+        return ok(&ProjectView::from(record));
+    }
+    let internal = app.store.project_internal(&scope, &project_id).await?;
+    ok(&StaffProjectView {
+        owner_email: record.owner_email.clone(),
+        project: record.into(),
+        internal,
+    })
+}

@@ -1,0 +1,84 @@
+//! Projects (milestones and tasks inside) and their firm-only fields.
+
+use super::records::{ProjectInternalRecord, ProjectRecord};
+use super::{n, put_tx, to_item, values, Store};
+use crate::error::ApiResult;
+use crate::keys;
+use crate::principal::TenantScope;
+use aws_sdk_dynamodb::types::TransactWriteItem;
+
+impl Store {
+    pub async fn project(&self, scope: &TenantScope, id: &str) -> ApiResult<Option<ProjectRecord>> {
+        self.get_record(&keys::tenant_pk(scope), &keys::project_sk(id))
+            .await
+    }
+
+    /// A new project (`read_version` none) or a project read at `read_version`.
+    pub fn project_tx(
+        &self,
+        scope: &TenantScope,
+        record: &ProjectRecord,
+        read_version: Option<u64>,
+    ) -> ApiResult<TransactWriteItem> {
+        let item = to_item(
+            &keys::tenant_pk(scope),
+            &keys::project_sk(&record.id),
+            record,
+        )?;
+        match read_version {
+            None => put_tx(item, Some("attribute_not_exists(PK)"), None),
+            Some(read) => put_tx(
+                item,
+                Some("version = :read_version"),
+                Some(values(&[(":read_version", n(read))])),
+            ),
+        }
+    }
+
+    /// Every project of a tenant (a firm runs a handful per client), newest first.
+    pub async fn projects(&self, scope: &TenantScope) -> ApiResult<Vec<ProjectRecord>> {
+        let mut all = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = self
+                .query_prefix(
+                    &keys::tenant_pk(scope),
+                    keys::PROJECT_PREFIX,
+                    100,
+                    cursor.as_deref(),
+                    false,
+                )
+                .await?;
+            all.extend(page.items);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => return Ok(all),
+            }
+        }
+    }
+
+    pub async fn project_internal(
+        &self,
+        scope: &TenantScope,
+        id: &str,
+    ) -> ApiResult<Option<ProjectInternalRecord>> {
+        self.get_record(&keys::tenant_pk(scope), &keys::project_internal_sk(id))
+            .await
+    }
+
+    pub fn project_internal_tx(
+        &self,
+        scope: &TenantScope,
+        record: &ProjectInternalRecord,
+    ) -> ApiResult<TransactWriteItem> {
+        put_tx(
+            to_item(
+                &keys::tenant_pk(scope),
+                &keys::project_internal_sk(&record.project_id),
+                record,
+            )?,
+            None,
+            None,
+        )
+    }
+}
