@@ -224,11 +224,7 @@ pub struct ProjectView {
 pub fn progress(record: &ProjectRecord) -> Progress {
     let total = record.tasks.len();
     let done = record.tasks.iter().filter(|task| task.done).count();
-    let percent = if total == 0 {
-        0
-    } else {
-        (done * 100 / total) as u8
-    };
+    let percent = (done * 100).checked_div(total).unwrap_or(0) as u8;
     Progress {
         done,
         total,
