@@ -77,5 +77,19 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("projects-list", handler!(atrium_projects::list::handle)),
         ("projects-get", handler!(atrium_projects::get::handle)),
         ("projects-task", handler!(atrium_projects::task::handle)),
+        (
+            "approvals-create",
+            handler!(atrium_approvals::create::handle),
+        ),
+        ("approvals-list", handler!(atrium_approvals::list::handle)),
+        ("approvals-get", handler!(atrium_approvals::get::handle)),
+        (
+            "approvals-decide",
+            handler!(atrium_approvals::decide::handle),
+        ),
+        (
+            "approvals-certificate",
+            handler!(atrium_approvals::certificate::handle),
+        ),
     ]
 }

@@ -3,6 +3,7 @@
 //!
 //! Reads are `GetItem`, `BatchGetItem` or `Query`; there is no `Scan` anywhere.
 
+pub mod approvals;
 pub mod documents;
 pub mod projects;
 pub mod records;

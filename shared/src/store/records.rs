@@ -325,3 +325,88 @@ pub struct ProjectInternalRecord {
     pub internal_owner: Option<String>,
     pub version: u64,
 }
+
+// ---------------------------------------------------------------- approvals
+
+/// What is to be approved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ApprovalSubject {
+    /// One exact version of a document, pinned by its SHA-256 (base64, as S3 keeps it).
+    DocumentVersion {
+        document_id: String,
+        number: u32,
+        file_name: String,
+        sha256: String,
+    },
+    Milestone {
+        project_id: String,
+        milestone_id: String,
+        title: String,
+    },
+    /// A plain statement, e.g. "the scope of work is confirmed".
+    Statement { text: String },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApprovalStatus {
+    Pending,
+    Approved,
+    Rejected,
+    ChangesRequested,
+}
+
+/// Who decided, when and from where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub status: ApprovalStatus,
+    pub comment: String,
+    pub by_sub: String,
+    pub by_email: String,
+    pub at: String,
+    pub ip: String,
+    pub user_agent: String,
+}
+
+/// An electronic signature: the typed name and the consent it was given under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signature {
+    pub typed_name: String,
+    pub consent_version: String,
+    pub consent_at: String,
+}
+
+/// `T#<tenant>` / `APPR#<id>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRecord {
+    pub id: String,
+    pub tenant_id: String,
+    pub title: String,
+    pub subject: ApprovalSubject,
+    pub signature_required: bool,
+    #[serde(default)]
+    pub terms: Option<String>,
+    pub status: ApprovalStatus,
+    #[serde(default)]
+    pub decision: Option<Decision>,
+    #[serde(default)]
+    pub signature: Option<Signature>,
+    pub requested_by_email: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+}
+
+/// `T#<tenant>` / `CONSENT#<sub>#<version>`: a contact's consent to sign electronically, given
+/// once per version of the consent text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsentRecord {
+    pub sub: String,
+    pub email: String,
+    pub consent_version: String,
+    pub consent_text: String,
+    pub at: String,
+    pub ip: String,
+    pub user_agent: String,
+}
