@@ -91,5 +91,8 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             "approvals-certificate",
             handler!(atrium_approvals::certificate::handle),
         ),
+        ("messages-list", handler!(atrium_messages::list::handle)),
+        ("messages-post", handler!(atrium_messages::post::handle)),
+        ("messages-notes", handler!(atrium_messages::notes::handle)),
     ]
 }

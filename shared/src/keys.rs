@@ -128,6 +128,25 @@ pub fn consent_sk(sub: &str, version: &str) -> String {
     format!("CONSENT#{sub}#{version}")
 }
 
+// ---------------------------------------------------------------- messages
+
+/// A thread is `general`, or `<project|request|document>:<id>` (checked by the caller).
+pub fn messages_prefix(thread: &str) -> String {
+    format!("MSG#{thread}#")
+}
+
+pub fn message_sk(thread: &str, id: &str) -> String {
+    format!("MSG#{thread}#{id}")
+}
+
+pub fn notes_prefix(thread: &str) -> String {
+    format!("INTERNAL#NOTE#{thread}#")
+}
+
+pub fn note_sk(thread: &str, id: &str) -> String {
+    format!("INTERNAL#NOTE#{thread}#{id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 
 pub mod approvals;
 pub mod documents;
+pub mod messages;
 pub mod projects;
 pub mod records;
 pub mod registry;

@@ -410,3 +410,17 @@ pub struct ConsentRecord {
     pub ip: String,
     pub user_agent: String,
 }
+
+// ---------------------------------------------------------------- messages
+
+/// `T#<tenant>` / `MSG#<thread>#<id>` (a message both sides see) or
+/// `T#<tenant>` / `INTERNAL#NOTE#<thread>#<id>` (a note only the firm sees).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageRecord {
+    pub id: String,
+    pub thread: String,
+    pub author: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: String,
+}

@@ -1,0 +1,79 @@
+//! `GET` and `POST /api/clients/{id}/threads/{thread}/notes`: the firm's internal notes on a
+//! record. Staff only; nothing is mailed.
+
+use atrium_documents::rules::text;
+use atrium_shared::access::scope_for;
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::http::{created, ok, parse_json, query_param, RequestMeta};
+use atrium_shared::ids::{new_id, now_rfc3339};
+use atrium_shared::principal::{Principal, Role};
+use atrium_shared::store::page_limit;
+use atrium_shared::store::records::MessageRecord;
+use atrium_shared::{ApiError, ApiResult, App};
+use http::Method;
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+#[derive(Deserialize)]
+struct NoteBody {
+    body: String,
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    principal.require_staff()?;
+    let scope = scope_for(app, &principal, &req).await?;
+    let thread = crate::thread(app, &scope, &req).await?;
+    if req.method() == Method::GET {
+        let limit = page_limit(query_param(&req, "limit"), 50, 200)?;
+        let page = app
+            .store
+            .notes(
+                &scope,
+                &thread,
+                limit,
+                query_param(&req, "cursor").as_deref(),
+            )
+            .await?;
+        return ok(
+            &json!({ "thread": thread, "notes": page.items, "next_cursor": page.next_cursor }),
+        );
+    }
+    let body: NoteBody = parse_json(&req)?;
+    let note_text = text("body", &body.body, 10_000)?;
+    if note_text.is_empty() {
+        return Err(ApiError::invalid("body", "must not be empty"));
+    }
+    let author = app
+        .store
+        .user_of(&principal)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let record = MessageRecord {
+        id: new_id(),
+        thread: thread.clone(),
+        author: principal.actor_label(),
+        author_name: author.name,
+        body: note_text,
+        created_at: now_rfc3339(),
+    };
+    let entry = AuditEntry::new(
+        &scope,
+        &principal.actor_label(),
+        &Role::join(&principal.roles),
+        "note.posted",
+        &format!("thread/{thread}/{}", record.id),
+        0,
+        &RequestMeta::of(&req),
+    );
+    app.store
+        .transact_audited(
+            vec![app.store.note_tx(&scope, &record)?],
+            &scope,
+            vec![entry],
+            "note exists",
+        )
+        .await?;
+    created(&record)
+}

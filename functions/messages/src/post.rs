@@ -1,0 +1,109 @@
+//! `POST /api/threads/{thread}/messages` (a contact) and
+//! `POST /api/clients/{id}/threads/{thread}/messages` (staff) `{body}`. A client's message is
+//! mailed to the firm's staff, a staff message to the client's contacts; the mail says there is
+//! a message and links to it, without its text.
+
+use atrium_documents::rules::text;
+use atrium_shared::access::{require_can_act, scope_for};
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::http::{created, parse_json, RequestMeta};
+use atrium_shared::ids::{new_id, now_rfc3339};
+use atrium_shared::mail::{notice, Branding};
+use atrium_shared::principal::{Principal, Role, TenantScope};
+use atrium_shared::store::records::{MessageRecord, UserStatus};
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct PostBody {
+    body: String,
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let scope = scope_for(app, &principal, &req).await?;
+    require_can_act(&principal)?;
+    let thread = crate::thread(app, &scope, &req).await?;
+    let body: PostBody = parse_json(&req)?;
+    let message_text = text("body", &body.body, 10_000)?;
+    if message_text.is_empty() {
+        return Err(ApiError::invalid("body", "must not be empty"));
+    }
+    let author = app
+        .store
+        .user_of(&principal)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let record = MessageRecord {
+        id: new_id(),
+        thread: thread.clone(),
+        author: principal.actor_label(),
+        author_name: author.name,
+        body: message_text,
+        created_at: now_rfc3339(),
+    };
+    let entry = AuditEntry::new(
+        &scope,
+        &principal.actor_label(),
+        &Role::join(&principal.roles),
+        "message.posted",
+        &format!("thread/{thread}/{}", record.id),
+        0,
+        &RequestMeta::of(&req),
+    );
+    app.store
+        .transact_audited(
+            vec![app.store.message_tx(&scope, &record)?],
+            &scope,
+            vec![entry],
+            "message exists",
+        )
+        .await?;
+    tell_the_other_side(app, &scope, &principal, &thread).await;
+    created(&record)
+}
+
+async fn tell_the_other_side(app: &App, scope: &TenantScope, principal: &Principal, thread: &str) {
+    let client_name = match app.store.profile(scope).await {
+        Ok(Some(profile)) => profile.name,
+        _ => "your client".to_string(),
+    };
+    let origin = app.config.portal_origin.trim_end_matches('/');
+    let (recipients, link, subject) = if principal.is_staff() {
+        let contacts = app.store.contacts(scope).await.unwrap_or_default();
+        (
+            contacts
+                .into_iter()
+                .filter(|user| user.status == UserStatus::Active)
+                .map(|user| user.email)
+                .collect::<Vec<_>>(),
+            format!("{origin}/messages/{thread}"),
+            format!("New message from {}", app.config.firm_name),
+        )
+    } else {
+        let staff = app.store.staff_users().await.unwrap_or_default();
+        (
+            staff
+                .into_iter()
+                .filter(|user| user.status == UserStatus::Active)
+                .map(|user| user.email)
+                .collect(),
+            format!("{origin}/clients/{}/messages/{thread}", scope.tenant_id()),
+            format!("New message from {client_name}"),
+        )
+    };
+    let mail = notice(
+        &Branding::plain(&app.config.firm_name),
+        &subject,
+        "You have a new message",
+        &["Sign in to read it and reply.".to_string()],
+        "Sign in to read it and reply.",
+        ("Read the message", &link),
+    );
+    for recipient in recipients {
+        if let Err(error) = app.mailer.send(&recipient, &mail).await {
+            tracing::warn!(?error, "message notice not sent");
+        }
+    }
+}
