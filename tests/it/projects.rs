@@ -253,3 +253,92 @@ async fn the_onboarding_template_and_one_mail_when_every_task_is_done() {
         .await;
     assert_eq!(mine.json["progress"]["percent"], 100);
 }
+
+#[tokio::test]
+async fn another_tenant_and_a_read_only_contact_cannot_reach_projects_or_approvals() {
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let a = env.client(&admin, "alpha").await;
+    let b = env.client(&admin, "bravo").await;
+    let project = env
+        .call("POST", &format!("/api/clients/{}/projects", a.tenant_id))
+        .bearer(&admin.token)
+        .json(json!({ "template": "onboarding" }))
+        .send()
+        .await;
+    let project_id = project.json["id"].as_str().unwrap();
+    let task_id = project.json["tasks"][0]["id"].as_str().unwrap();
+    let approval = env
+        .call("POST", &format!("/api/clients/{}/approvals", a.tenant_id))
+        .bearer(&admin.token)
+        .json(json!({ "title": "Scope", "subject": { "kind": "statement", "text": "Scope confirmed." } }))
+        .send()
+        .await;
+    let approval_id = approval.json["id"].as_str().unwrap();
+
+    for (method, path, body) in [
+        ("GET", format!("/api/projects/{project_id}"), json!(null)),
+        (
+            "POST",
+            format!("/api/projects/{project_id}/tasks/{task_id}"),
+            json!({ "done": true }),
+        ),
+        ("GET", format!("/api/approvals/{approval_id}"), json!(null)),
+        (
+            "POST",
+            format!("/api/approvals/{approval_id}/decide"),
+            json!({ "decision": "approve" }),
+        ),
+        (
+            "GET",
+            format!("/api/approvals/{approval_id}/certificate"),
+            json!(null),
+        ),
+    ] {
+        let call = env.call(method, &path).bearer(&b.session.token);
+        let call = if body.is_null() {
+            call
+        } else {
+            call.json(body)
+        };
+        let reply = call.send().await;
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{method} {path}: {}",
+            reply.body
+        );
+    }
+    let listed = env
+        .call("GET", "/api/projects")
+        .bearer(&b.session.token)
+        .send()
+        .await;
+    assert_eq!(listed.json["projects"], json!([]));
+    let listed = env
+        .call("GET", "/api/approvals")
+        .bearer(&b.session.token)
+        .send()
+        .await;
+    assert_eq!(listed.json["approvals"], json!([]));
+
+    let reader = env
+        .contact_with_roles(&a, "reader", vec![Role::ReadOnly])
+        .await;
+    let tick = env
+        .call(
+            "POST",
+            &format!("/api/projects/{project_id}/tasks/{task_id}"),
+        )
+        .bearer(&reader.token)
+        .json(json!({ "done": true }))
+        .send()
+        .await;
+    assert_eq!(tick.status, StatusCode::FORBIDDEN);
+    let seen = env
+        .call("GET", &format!("/api/projects/{project_id}"))
+        .bearer(&reader.token)
+        .send()
+        .await;
+    assert_eq!(seen.status, StatusCode::OK);
+}

@@ -3,7 +3,9 @@
 //! issued before now, and the cookies are cleared.
 
 use atrium_shared::cognito::error_code;
-use atrium_shared::http::{access_token, clearing_cookies, json_response, with_cookies};
+use atrium_shared::http::{
+    access_token, clearing_cookies, json_response, with_cookies, RequestMeta,
+};
 use atrium_shared::ids::now_epoch;
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -13,7 +15,9 @@ use serde_json::json;
 
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
-    app.store.end_sessions(&principal, now_epoch()).await?;
+    app.store
+        .end_sessions(&principal, now_epoch(), &RequestMeta::of(&req))
+        .await?;
     if let Some((token, _)) = access_token(req.headers()) {
         if let Err(error) = app
             .cognito

@@ -1,7 +1,7 @@
 //! `POST /api/auth/mfa/disable` `{password}`: turns TOTP off. The password is asked again so a
 //! session left open on a shared computer cannot weaken the account.
 
-use crate::mfa_verify::{audit_mfa_change, set_totp_preference};
+use crate::mfa_verify::set_totp_preference;
 use atrium_shared::cognito::sign_in_error;
 use atrium_shared::http::{access_token, ok, parse_json, RequestMeta};
 use atrium_shared::principal::Principal;
@@ -47,7 +47,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         )?;
     let (token, _) = access_token(req.headers()).ok_or_else(ApiError::unauthorized)?;
     set_totp_preference(app, &token, false).await?;
-    app.store.set_user_mfa(&principal, false).await?;
-    audit_mfa_change(app, &principal, "mfa.disabled", &RequestMeta::of(&req)).await?;
+    app.store
+        .set_user_mfa(&principal, false, &RequestMeta::of(&req))
+        .await?;
     ok(&json!({ "mfa_enabled": false }))
 }

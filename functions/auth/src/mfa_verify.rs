@@ -1,10 +1,9 @@
 //! `POST /api/auth/mfa/verify` `{code}`: confirms the authenticator with its first code and
 //! makes TOTP the person's sign-in second factor.
 
-use atrium_shared::audit::AuditEntry;
 use atrium_shared::cognito::sign_in_error;
 use atrium_shared::http::{access_token, ok, parse_json, RequestMeta};
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use aws_sdk_cognitoidentityprovider::types::{
     SoftwareTokenMfaSettingsType, VerifySoftwareTokenResponseType,
@@ -36,8 +35,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         return Err(ApiError::invalid("code", "that code did not match"));
     }
     set_totp_preference(app, &token, true).await?;
-    app.store.set_user_mfa(&principal, true).await?;
-    audit_mfa_change(app, &principal, "mfa.enabled", &RequestMeta::of(&req)).await?;
+    app.store
+        .set_user_mfa(&principal, true, &RequestMeta::of(&req))
+        .await?;
     ok(&json!({ "mfa_enabled": true }))
 }
 
@@ -55,26 +55,4 @@ pub(crate) async fn set_totp_preference(app: &App, token: &str, enabled: bool) -
         .await
         .map(|_| ())
         .map_err(|error| sign_in_error("cognito set_user_mfa_preference", error))
-}
-
-/// Client contacts' security changes go into their organisation's audit trail.
-pub(crate) async fn audit_mfa_change(
-    app: &App,
-    principal: &Principal,
-    action: &str,
-    meta: &RequestMeta,
-) -> ApiResult<()> {
-    if let Ok(scope) = principal.own_tenant() {
-        let entry = AuditEntry::new(
-            &scope,
-            &principal.actor_label(),
-            &Role::join(&principal.roles),
-            action,
-            &format!("contact/{}", principal.sub),
-            0,
-            meta,
-        );
-        app.store.audit(&scope, &entry).await?;
-    }
-    Ok(())
 }

@@ -4,6 +4,7 @@ use super::records::*;
 use super::{from_item, n, put_tx, s, to_item, update_tx, values, Page, Store, TransactFailure};
 use crate::audit::AuditEntry;
 use crate::error::{ApiError, ApiResult};
+use crate::http::RequestMeta;
 use crate::keys;
 use crate::principal::{Kind, Principal, TenantScope};
 use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
@@ -280,7 +281,12 @@ impl Store {
     }
 
     /// Records whether the signed-in user has an authenticator enrolled.
-    pub async fn set_user_mfa(&self, principal: &Principal, enabled: bool) -> ApiResult<()> {
+    pub async fn set_user_mfa(
+        &self,
+        principal: &Principal,
+        enabled: bool,
+        meta: &RequestMeta,
+    ) -> ApiResult<()> {
         let (pk, sk) = Self::user_keys(principal)?;
         let item = update_tx(
             &pk,
@@ -295,11 +301,21 @@ impl Store {
                 (":one", n(1)),
             ]),
         )?;
-        self.transact(vec![item], "user not found").await
+        let action = if enabled {
+            "mfa.enabled"
+        } else {
+            "mfa.disabled"
+        };
+        self.transact_for_user(principal, item, action, meta).await
     }
 
     /// Refuses every token issued before `epoch` (sign-out).
-    pub async fn end_sessions(&self, principal: &Principal, epoch: i64) -> ApiResult<()> {
+    pub async fn end_sessions(
+        &self,
+        principal: &Principal,
+        epoch: i64,
+        meta: &RequestMeta,
+    ) -> ApiResult<()> {
         let (pk, sk) = Self::user_keys(principal)?;
         let item = update_tx(
             &pk,
@@ -308,7 +324,38 @@ impl Store {
             Some("attribute_exists(PK)"),
             values(&[(":epoch", n(epoch)), (":one", n(1))]),
         )?;
-        self.transact(vec![item], "user not found").await
+        self.transact_for_user(principal, item, "session.signed_out", meta)
+            .await
+    }
+
+    /// A change to the signed-in person's own record: with its entry in their organisation's
+    /// trail for contacts; staff have no tenant trail, so theirs is logged.
+    async fn transact_for_user(
+        &self,
+        principal: &Principal,
+        item: TransactWriteItem,
+        action: &str,
+        meta: &RequestMeta,
+    ) -> ApiResult<()> {
+        match principal.own_tenant() {
+            Ok(scope) => {
+                let entry = AuditEntry::new(
+                    &scope,
+                    &principal.actor_label(),
+                    &crate::principal::Role::join(&principal.roles),
+                    action,
+                    &format!("contact/{}", principal.sub),
+                    0,
+                    meta,
+                );
+                self.transact_audited(vec![item], &scope, vec![entry], "user not found")
+                    .await
+            }
+            Err(_) => {
+                tracing::info!(actor = %principal.actor_label(), action, ip = %meta.ip, "staff account change");
+                self.transact(vec![item], "user not found").await
+            }
+        }
     }
 
     /// An update of a contact inside a transaction (accepting an invitation).
