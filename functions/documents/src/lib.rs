@@ -2,6 +2,7 @@
 //! what comes back; clients upload straight to S3 and download what the firm shares. Every
 //! upload, confirmation, list view and download is in the tenant's audit trail.
 
+pub mod change;
 pub mod confirm;
 pub mod documents_get;
 pub mod documents_list;

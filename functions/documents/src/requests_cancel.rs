@@ -1,10 +1,9 @@
 //! `POST /api/clients/{id}/requests/{request}/cancel` `{version}`: the firm withdraws a request
 //! that was not accepted. It leaves the client's list of things to do and its reminders stop.
 
-use crate::view::RequestView;
+use crate::change::{load_at, save};
 use atrium_shared::access::scope_for;
-use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
-use atrium_shared::ids::now_rfc3339;
+use atrium_shared::http::{parse_json, path_param, RequestMeta};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::RequestStatus;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -22,16 +21,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let scope = scope_for(app, &principal, &req).await?;
     let request_id = path_param(&req, "request")?;
     let body: CancelBody = parse_json(&req)?;
-    let mut record = app
-        .store
-        .request(&scope, &request_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if record.version != body.version {
-        return Err(ApiError::conflict(
-            "version: the request changed meanwhile; reload it",
-        ));
-    }
+    let mut record = load_at(app, &scope, &request_id, body.version).await?;
     match record.status {
         RequestStatus::Accepted => {
             return Err(ApiError::conflict(
@@ -43,26 +33,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         }
         _ => {}
     }
-    let read_version = record.version;
     record.status = RequestStatus::Cancelled;
-    record.version += 1;
-    record.updated_at = now_rfc3339();
-    let entry = crate::audit(
+    save(
+        app,
         &scope,
         &principal,
+        record,
         "request.cancelled",
-        &format!("request/{}", record.id),
-        record.version,
         &RequestMeta::of(&req),
-    );
-    let items = vec![app.store.request_tx(&scope, &record, read_version)?];
-    app.store
-        .transact_audited(
-            items,
-            &scope,
-            vec![entry],
-            "version: the request changed meanwhile; reload it",
-        )
-        .await?;
-    ok(&RequestView::from(record))
+    )
+    .await
 }

@@ -1,11 +1,10 @@
 //! `PATCH /api/clients/{id}/requests/{request}` `{version, title?, instructions?, due_date?}`:
 //! the firm edits a request that is not finished. A new due date restarts its reminders.
 
+use crate::change::{load_at, save};
 use crate::rules::{due_date, text};
-use crate::view::RequestView;
 use atrium_shared::access::scope_for;
-use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
-use atrium_shared::ids::now_rfc3339;
+use atrium_shared::http::{parse_json, path_param, RequestMeta};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::RequestStatus;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -29,16 +28,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let scope = scope_for(app, &principal, &req).await?;
     let request_id = path_param(&req, "request")?;
     let body: UpdateBody = parse_json(&req)?;
-    let mut record = app
-        .store
-        .request(&scope, &request_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    if record.version != body.version {
-        return Err(ApiError::conflict(
-            "version: the request changed meanwhile; reload it",
-        ));
-    }
+    let mut record = load_at(app, &scope, &request_id, body.version).await?;
     if matches!(
         record.status,
         RequestStatus::Accepted | RequestStatus::Cancelled
@@ -60,25 +50,13 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             record.reminders_sent.clear();
         }
     }
-    let read_version = record.version;
-    record.version += 1;
-    record.updated_at = now_rfc3339();
-    let entry = crate::audit(
+    save(
+        app,
         &scope,
         &principal,
+        record,
         "request.updated",
-        &format!("request/{}", record.id),
-        record.version,
         &RequestMeta::of(&req),
-    );
-    let items = vec![app.store.request_tx(&scope, &record, read_version)?];
-    app.store
-        .transact_audited(
-            items,
-            &scope,
-            vec![entry],
-            "version: the request changed meanwhile; reload it",
-        )
-        .await?;
-    ok(&RequestView::from(record))
+    )
+    .await
 }

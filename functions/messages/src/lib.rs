@@ -7,11 +7,53 @@ pub mod list;
 pub mod notes;
 pub mod post;
 
-use atrium_shared::http::path_param;
-use atrium_shared::ids::is_id;
-use atrium_shared::principal::TenantScope;
+use atrium_documents::rules::text;
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::http::{path_param, RequestMeta};
+use atrium_shared::ids::{is_id, new_id, now_rfc3339};
+use atrium_shared::principal::{Principal, Role, TenantScope};
+use atrium_shared::store::records::MessageRecord;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
+
+/// A message or note written now by `principal`, with its audit entry.
+pub async fn compose(
+    app: &App,
+    scope: &TenantScope,
+    principal: &Principal,
+    thread: &str,
+    body: &str,
+    action: &str,
+    meta: &RequestMeta,
+) -> ApiResult<(MessageRecord, AuditEntry)> {
+    let body = text("body", body, 10_000)?;
+    if body.is_empty() {
+        return Err(ApiError::invalid("body", "must not be empty"));
+    }
+    let author = app
+        .store
+        .user_of(principal)
+        .await?
+        .ok_or_else(ApiError::unauthorized)?;
+    let record = MessageRecord {
+        id: new_id(),
+        thread: thread.to_string(),
+        author: principal.actor_label(),
+        author_name: author.name,
+        body,
+        created_at: now_rfc3339(),
+    };
+    let entry = AuditEntry::new(
+        scope,
+        &principal.actor_label(),
+        &Role::join(&principal.roles),
+        action,
+        &format!("thread/{thread}/{}", record.id),
+        0,
+        meta,
+    );
+    Ok((record, entry))
+}
 
 /// The thread named in the path, checked to be a record of this tenant.
 pub async fn thread(app: &App, scope: &TenantScope, req: &Request) -> ApiResult<String> {

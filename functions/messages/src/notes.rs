@@ -1,15 +1,11 @@
 //! `GET` and `POST /api/clients/{id}/threads/{thread}/notes`: the firm's internal notes on a
 //! record. Staff only; nothing is mailed.
 
-use atrium_documents::rules::text;
 use atrium_shared::access::scope_for;
-use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, ok, parse_json, query_param, RequestMeta};
-use atrium_shared::ids::{new_id, now_rfc3339};
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::store::page_limit;
-use atrium_shared::store::records::MessageRecord;
-use atrium_shared::{ApiError, ApiResult, App};
+use atrium_shared::{ApiResult, App};
 use http::Method;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -41,32 +37,16 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         );
     }
     let body: NoteBody = parse_json(&req)?;
-    let note_text = text("body", &body.body, 10_000)?;
-    if note_text.is_empty() {
-        return Err(ApiError::invalid("body", "must not be empty"));
-    }
-    let author = app
-        .store
-        .user_of(&principal)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let record = MessageRecord {
-        id: new_id(),
-        thread: thread.clone(),
-        author: principal.actor_label(),
-        author_name: author.name,
-        body: note_text,
-        created_at: now_rfc3339(),
-    };
-    let entry = AuditEntry::new(
+    let (record, entry) = crate::compose(
+        app,
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
+        &thread,
+        &body.body,
         "note.posted",
-        &format!("thread/{thread}/{}", record.id),
-        0,
         &RequestMeta::of(&req),
-    );
+    )
+    .await?;
     app.store
         .transact_audited(
             vec![app.store.note_tx(&scope, &record)?],

@@ -3,15 +3,12 @@
 //! mailed to the firm's staff, a staff message to the client's contacts; the mail says there is
 //! a message and links to it, without its text.
 
-use atrium_documents::rules::text;
 use atrium_shared::access::{require_can_act, scope_for};
-use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
-use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::mail::{notice, Branding};
-use atrium_shared::principal::{Principal, Role, TenantScope};
-use atrium_shared::store::records::{MessageRecord, UserStatus};
-use atrium_shared::{ApiError, ApiResult, App};
+use atrium_shared::principal::{Principal, TenantScope};
+use atrium_shared::store::records::UserStatus;
+use atrium_shared::{ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
@@ -26,32 +23,16 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     require_can_act(&principal)?;
     let thread = crate::thread(app, &scope, &req).await?;
     let body: PostBody = parse_json(&req)?;
-    let message_text = text("body", &body.body, 10_000)?;
-    if message_text.is_empty() {
-        return Err(ApiError::invalid("body", "must not be empty"));
-    }
-    let author = app
-        .store
-        .user_of(&principal)
-        .await?
-        .ok_or_else(ApiError::unauthorized)?;
-    let record = MessageRecord {
-        id: new_id(),
-        thread: thread.clone(),
-        author: principal.actor_label(),
-        author_name: author.name,
-        body: message_text,
-        created_at: now_rfc3339(),
-    };
-    let entry = AuditEntry::new(
+    let (record, entry) = crate::compose(
+        app,
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
+        &thread,
+        &body.body,
         "message.posted",
-        &format!("thread/{thread}/{}", record.id),
-        0,
         &RequestMeta::of(&req),
-    );
+    )
+    .await?;
     app.store
         .transact_audited(
             vec![app.store.message_tx(&scope, &record)?],

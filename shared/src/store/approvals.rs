@@ -59,24 +59,8 @@ impl Store {
     }
 
     pub async fn approvals(&self, scope: &TenantScope) -> ApiResult<Vec<ApprovalRecord>> {
-        let mut all = Vec::new();
-        let mut cursor = None;
-        loop {
-            let page = self
-                .query_prefix(
-                    &keys::tenant_pk(scope),
-                    keys::APPROVAL_PREFIX,
-                    100,
-                    cursor.as_deref(),
-                    false,
-                )
-                .await?;
-            all.extend(page.items);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(all),
-            }
-        }
+        self.query_all(&keys::tenant_pk(scope), keys::APPROVAL_PREFIX, false)
+            .await
     }
 
     pub async fn consent(

@@ -2,7 +2,7 @@
 
 use super::records::*;
 use super::{
-    decode_cursor, encode_cursor, from_item, n, put_tx, s, to_item, values, Item, Page, Store,
+    decode_cursor, encode_cursor, from_item, put_tx, s, to_item, values, Item, Page, Store,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::keys;
@@ -37,11 +37,7 @@ impl Store {
         scope: &TenantScope,
         record: &RequestRecord,
     ) -> ApiResult<TransactWriteItem> {
-        put_tx(
-            request_item(scope, record)?,
-            Some("attribute_not_exists(PK)"),
-            None,
-        )
+        super::put_versioned(request_item(scope, record)?, None)
     }
 
     /// Replaces a request read at `read_version` (the record carries the next version).
@@ -51,11 +47,7 @@ impl Store {
         record: &RequestRecord,
         read_version: u64,
     ) -> ApiResult<TransactWriteItem> {
-        put_tx(
-            request_item(scope, record)?,
-            Some("version = :read_version"),
-            Some(values(&[(":read_version", n(read_version))])),
-        )
+        super::put_versioned(request_item(scope, record)?, Some(read_version))
     }
 
     pub async fn request(&self, scope: &TenantScope, id: &str) -> ApiResult<Option<RequestRecord>> {
@@ -139,14 +131,7 @@ impl Store {
             &keys::document_sk(&record.id),
             record,
         )?;
-        match read_version {
-            None => put_tx(item, Some("attribute_not_exists(PK)"), None),
-            Some(read) => put_tx(
-                item,
-                Some("version = :read_version"),
-                Some(values(&[(":read_version", n(read))])),
-            ),
-        }
+        super::put_versioned(item, read_version)
     }
 
     pub async fn documents(
@@ -214,43 +199,37 @@ impl Store {
         scope: &TenantScope,
         document_id: &str,
     ) -> ApiResult<Vec<VersionRecord>> {
-        let mut all = Vec::new();
-        let mut cursor = None;
-        loop {
-            let page: Page<VersionRecord> = self
-                .query_prefix(
-                    &keys::tenant_pk(scope),
-                    &keys::versions_prefix(document_id),
-                    100,
-                    cursor.as_deref(),
-                    true,
-                )
-                .await?;
-            all.extend(
-                page.items
-                    .into_iter()
-                    .filter(|version| version.status == VersionStatus::Confirmed),
-            );
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(all),
-            }
-        }
+        let all: Vec<VersionRecord> = self
+            .query_all(
+                &keys::tenant_pk(scope),
+                &keys::versions_prefix(document_id),
+                true,
+            )
+            .await?;
+        Ok(all
+            .into_iter()
+            .filter(|version| version.status == VersionStatus::Confirmed)
+            .collect())
     }
 
     /// Active contacts of a tenant (for reminders).
     pub async fn contacts(&self, scope: &TenantScope) -> ApiResult<Vec<UserRecord>> {
+        self.query_all(&keys::tenant_pk(scope), keys::CONTACT_PREFIX, true)
+            .await
+    }
+
+    /// Every item of a partition under a prefix, all pages (for small collections).
+    pub(crate) async fn query_all<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: &str,
+        prefix: &str,
+        forward: bool,
+    ) -> ApiResult<Vec<T>> {
         let mut all = Vec::new();
         let mut cursor = None;
         loop {
-            let page: Page<UserRecord> = self
-                .query_prefix(
-                    &keys::tenant_pk(scope),
-                    keys::CONTACT_PREFIX,
-                    100,
-                    cursor.as_deref(),
-                    true,
-                )
+            let page = self
+                .query_prefix(pk, prefix, 100, cursor.as_deref(), forward)
                 .await?;
             all.extend(page.items);
             match page.next_cursor {

@@ -77,17 +77,6 @@ impl Store {
 
     /// Every staff user (to tell the firm about a client's message).
     pub async fn staff_users(&self) -> ApiResult<Vec<UserRecord>> {
-        let mut all = Vec::new();
-        let mut cursor = None;
-        loop {
-            let page = self
-                .query_prefix(keys::STAFF_PK, "USER#", 100, cursor.as_deref(), true)
-                .await?;
-            all.extend(page.items);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(all),
-            }
-        }
+        self.query_all(keys::STAFF_PK, "USER#", true).await
     }
 }

@@ -101,6 +101,19 @@ pub fn page_limit(requested: Option<String>, default: i32, max: i32) -> ApiResul
     }
 }
 
+/// A `Put` that creates (`read_version` none: the item must not exist) or replaces the version
+/// the caller read (optimistic concurrency: a 409 when it moved).
+pub fn put_versioned(item: Item, read_version: Option<u64>) -> ApiResult<TransactWriteItem> {
+    match read_version {
+        None => put_tx(item, Some("attribute_not_exists(PK)"), None),
+        Some(read) => put_tx(
+            item,
+            Some("version = :read_version"),
+            Some(values(&[(":read_version", n(read))])),
+        ),
+    }
+}
+
 /// A `Put` for a transaction, with an optional condition.
 pub fn put_tx(
     item: Item,

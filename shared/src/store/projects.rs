@@ -1,7 +1,7 @@
 //! Projects (milestones and tasks inside) and their firm-only fields.
 
 use super::records::{ProjectInternalRecord, ProjectRecord};
-use super::{n, put_tx, to_item, values, Store};
+use super::{put_tx, to_item, Store};
 use crate::error::ApiResult;
 use crate::keys;
 use crate::principal::TenantScope;
@@ -25,36 +25,13 @@ impl Store {
             &keys::project_sk(&record.id),
             record,
         )?;
-        match read_version {
-            None => put_tx(item, Some("attribute_not_exists(PK)"), None),
-            Some(read) => put_tx(
-                item,
-                Some("version = :read_version"),
-                Some(values(&[(":read_version", n(read))])),
-            ),
-        }
+        super::put_versioned(item, read_version)
     }
 
     /// Every project of a tenant (a firm runs a handful per client), newest first.
     pub async fn projects(&self, scope: &TenantScope) -> ApiResult<Vec<ProjectRecord>> {
-        let mut all = Vec::new();
-        let mut cursor = None;
-        loop {
-            let page = self
-                .query_prefix(
-                    &keys::tenant_pk(scope),
-                    keys::PROJECT_PREFIX,
-                    100,
-                    cursor.as_deref(),
-                    false,
-                )
-                .await?;
-            all.extend(page.items);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(all),
-            }
-        }
+        self.query_all(&keys::tenant_pk(scope), keys::PROJECT_PREFIX, false)
+            .await
     }
 
     pub async fn project_internal(
