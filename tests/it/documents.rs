@@ -491,6 +491,46 @@ async fn limits_bad_input_and_mismatched_objects_change_nothing() {
             reply.body
         );
     }
+    // A linked project must be one of this client's.
+    let elsewhere = env
+        .call(
+            "POST",
+            &format!("/api/clients/{}/projects", other.tenant_id),
+        )
+        .bearer(&admin.token)
+        .json(json!({ "name": "Other's project" }))
+        .send()
+        .await;
+    let foreign_project = elsewhere.json["id"].as_str().unwrap().to_string();
+    let reply = create(
+        &client.tenant_id,
+        json!({ "title": "x", "due_date": in_days(3), "project_id": foreign_project }),
+    )
+    .send()
+    .await;
+    assert!(
+        reply.error_message().starts_with("project_id:"),
+        "{}",
+        reply.body
+    );
+    let own = env
+        .call(
+            "POST",
+            &format!("/api/clients/{}/projects", client.tenant_id),
+        )
+        .bearer(&admin.token)
+        .json(json!({ "name": "Own project" }))
+        .send()
+        .await;
+    let linked = create(
+        &client.tenant_id,
+        json!({ "title": "Linked", "due_date": in_days(3), "project_id": own.json["id"] }),
+    )
+    .send()
+    .await;
+    assert_eq!(linked.status, StatusCode::CREATED, "{}", linked.body);
+    assert_eq!(linked.json["requests"][0]["project_id"], own.json["id"]);
+
     // A checklist makes one request per item, grouped.
     let checklist = create(
         &client.tenant_id,

@@ -49,8 +49,15 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .map(str::trim)
         .filter(|id| !id.is_empty())
     {
-        Some(id) if is_id(id) => Some(id.to_string()),
-        Some(_) => return Err(ApiError::invalid("project_id", "is not a project id")),
+        Some(id) if is_id(id) && app.store.project(&scope, id).await?.is_some() => {
+            Some(id.to_string())
+        }
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "project_id",
+                "is not a project of this client",
+            ))
+        }
         None => None,
     };
     let owner = app
