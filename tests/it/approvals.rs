@@ -155,7 +155,13 @@ async fn a_signature_with_consent_and_a_certificate_that_checks_against_the_file
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let approval = created.json["id"].as_str().unwrap().to_string();
 
-    // Terms and the consent text come first.
+    // The dashboard lists it as waiting; terms and the consent text come first.
+    let dashboard = env
+        .call("GET", "/api/workspace")
+        .bearer(&client.session.token)
+        .send()
+        .await;
+    assert_eq!(dashboard.json["approvals"][0]["id"], approval.as_str());
     let shown = env
         .call("GET", &format!("/api/approvals/{approval}"))
         .bearer(&client.session.token)

@@ -1,15 +1,15 @@
 //! `GET /api/workspace`: the signed-in contact's dashboard, from their tenant's own partition:
 //! the profile and contact (one BatchGetItem), the document requests that need attention or
-//! wait for review (one Query) and the active projects with milestones and tasks (one Query),
-//! read concurrently. The other lists are filled in by the
-//! capabilities that own them (approvals, messages, invoices, tickets).
+//! wait for review, the active projects with milestones and tasks, and the approvals waiting
+//! for a decision (one Query each), read concurrently. `messages`, `invoices` and `tickets`
+//! stay empty until unread-message tracking, invoices and tickets exist.
 
 use atrium_documents::view::RequestView;
 use atrium_projects::model::ProjectView;
 use atrium_shared::http::ok;
 use atrium_shared::principal::{Principal, Role};
-use atrium_shared::store::records::ProjectStatus;
 use atrium_shared::store::records::RequestStatus;
+use atrium_shared::store::records::{ApprovalRecord, ApprovalStatus, ProjectStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -21,7 +21,8 @@ pub struct Workspace {
     /// Active projects with progress and the next milestone.
     pub projects: Vec<ProjectView>,
     pub document_requests: Vec<RequestView>,
-    pub approvals: Vec<serde_json::Value>,
+    /// Approvals waiting for the client's decision.
+    pub approvals: Vec<ApprovalRecord>,
     pub messages: Vec<serde_json::Value>,
     pub invoices: Vec<serde_json::Value>,
     pub tickets: Vec<serde_json::Value>,
@@ -45,11 +46,16 @@ pub struct Contact {
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = principal.own_tenant()?;
-    let (people, requests, projects) = tokio::join!(
+    let (people, requests, projects, approvals) = tokio::join!(
         app.store.profile_and_contact(&scope, &principal.sub),
         app.store.requests(&scope, 100, None),
-        app.store.projects(&scope)
+        app.store.projects(&scope),
+        app.store.approvals(&scope)
     );
+    let approvals = approvals?
+        .into_iter()
+        .filter(|approval| approval.status == ApprovalStatus::Pending)
+        .collect();
     let projects = projects?
         .into_iter()
         .filter(|project| project.status == ProjectStatus::Active)
@@ -85,7 +91,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         },
         projects,
         document_requests,
-        approvals: vec![],
+        approvals,
         messages: vec![],
         invoices: vec![],
         tickets: vec![],
