@@ -152,6 +152,14 @@ async fn the_trail_records_in_order_and_its_export_verifies() {
     dropped.remove(2);
     assert_eq!(verify(&dropped.join("\n")).unwrap_err().line, 3);
 
+    let absurd = env
+        .call("GET", "/api/audit/export?after=18446744073709551615")
+        .bearer(&a.session.token)
+        .send()
+        .await;
+    assert_eq!(absurd.status, StatusCode::BAD_REQUEST);
+    assert!(absurd.error_message().starts_with("after:"));
+
     // The export itself was recorded, and the next export continues the same chain.
     let again = env
         .call(

@@ -252,6 +252,34 @@ async fn the_onboarding_template_and_one_mail_when_every_task_is_done() {
         .send()
         .await;
     assert_eq!(mine.json["progress"]["percent"], 100);
+
+    // An archived project is gone for the client: no page, no task, no thread.
+    let archived = env
+        .call(
+            "PATCH",
+            &format!("/api/clients/{}/projects/{project_id}", client.tenant_id),
+        )
+        .bearer(&admin.token)
+        .json(json!({ "version": mine.json["version"], "status": "archived" }))
+        .send()
+        .await;
+    assert_eq!(archived.status, StatusCode::OK, "{}", archived.body);
+    for (method, path) in [
+        ("GET", format!("/api/projects/{project_id}")),
+        (
+            "POST",
+            format!("/api/projects/{project_id}/tasks/{}", tasks[0]),
+        ),
+        ("GET", format!("/api/threads/project:{project_id}/messages")),
+    ] {
+        let reply = env
+            .call(method, &path)
+            .bearer(&client.session.token)
+            .json(json!({ "done": false }))
+            .send()
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{method} {path}");
+    }
 }
 
 #[tokio::test]

@@ -146,7 +146,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         &meta,
     ));
     app.store
-        .transact_audited(items, &scope, entries, "this approval was already decided")
+        .transact_audited(items, &scope, entries, "this approval was decided meanwhile, or your consent was being recorded in another window; reload and try again")
         .await?;
     ok(&record)
 }

@@ -21,8 +21,10 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let after: u64 = match query_param(&req, "after") {
         None => 0,
         Some(text) => text
-            .parse()
-            .map_err(|_| ApiError::invalid("after", "must be an entry's position"))?,
+            .parse::<u64>()
+            .ok()
+            .filter(|after| after.checked_add(1).is_some())
+            .ok_or_else(|| ApiError::invalid("after", "must be an entry's position"))?,
     };
     let mut lines = String::new();
     let mut count = 0;

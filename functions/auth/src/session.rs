@@ -158,6 +158,9 @@ async fn signed_in(
             meta,
         );
         app.store.audit(scope, &entry).await?;
+    } else {
+        // Staff have no tenant trail; their sign-ins go to the log.
+        tracing::info!(sub = %sub, ip = %meta.ip, "staff signed in");
     }
     let expires_in = result.expires_in;
     let kind = if scope.is_some() { "client" } else { "staff" };

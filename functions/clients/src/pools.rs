@@ -20,6 +20,8 @@ pub fn pool_name(app: &App, tenant_id: &str) -> String {
 pub async fn find_or_create_pool(app: &App, tenant_id: &str) -> ApiResult<String> {
     let name = pool_name(app, tenant_id);
     if let Some(existing) = find_pool(app, &name).await? {
+        // An earlier attempt may have died between creating the pool and setting its policy.
+        set_mfa(app, &existing, false).await?;
         return Ok(existing);
     }
     let policy = PasswordPolicyType::builder()

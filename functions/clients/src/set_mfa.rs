@@ -29,7 +29,6 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let pool_id = record.pool_id.clone().ok_or_else(|| {
         ApiError::conflict("this client's onboarding has not finished; resume it first")
     })?;
-    pools::set_mfa(app, &pool_id, body.required).await?;
     let read_version = record.version;
     record.mfa_required = body.required;
     record.version += 1;
@@ -56,5 +55,16 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             "the client changed meanwhile; reload and try again",
         )
         .await?;
+    // The decision is recorded first (a racing change gets its 409 before Cognito is touched);
+    // applying it is idempotent, so a failure here is fixed by sending the same request again.
+    pools::set_mfa(app, &pool_id, body.required)
+        .await
+        .map_err(|_| {
+            ApiError::new(
+                http::StatusCode::SERVICE_UNAVAILABLE,
+                "dependency_failed",
+                "the setting was saved but could not be applied to sign-in yet; send it again",
+            )
+        })?;
     ok(&json!({ "id": tenant_id, "mfa_required": body.required }))
 }

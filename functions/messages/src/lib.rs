@@ -12,7 +12,7 @@ use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{path_param, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::principal::{Principal, Role, TenantScope};
-use atrium_shared::store::records::MessageRecord;
+use atrium_shared::store::records::{MessageRecord, ProjectStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
 
@@ -55,8 +55,14 @@ pub async fn compose(
     Ok((record, entry))
 }
 
-/// The thread named in the path, checked to be a record of this tenant.
-pub async fn thread(app: &App, scope: &TenantScope, req: &Request) -> ApiResult<String> {
+/// The thread named in the path, checked to be a record of this tenant (archived projects
+/// are not threads for clients).
+pub async fn thread(
+    app: &App,
+    scope: &TenantScope,
+    req: &Request,
+    staff: bool,
+) -> ApiResult<String> {
     let thread = path_param(req, "thread")?;
     if thread == "general" {
         return Ok(thread);
@@ -66,7 +72,11 @@ pub async fn thread(app: &App, scope: &TenantScope, req: &Request) -> ApiResult<
         return Err(ApiError::not_found());
     }
     let exists = match kind {
-        "project" => app.store.project(scope, id).await?.is_some(),
+        "project" => app
+            .store
+            .project(scope, id)
+            .await?
+            .is_some_and(|project| staff || project.status != ProjectStatus::Archived),
         "request" => app.store.request(scope, id).await?.is_some(),
         "document" => app.store.document(scope, id).await?.is_some(),
         _ => false,

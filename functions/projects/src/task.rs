@@ -30,6 +30,11 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .project(&scope, &project_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    if !principal.is_staff()
+        && record.status == atrium_shared::store::records::ProjectStatus::Archived
+    {
+        return Err(ApiError::not_found());
+    }
     let task = record
         .tasks
         .iter_mut()

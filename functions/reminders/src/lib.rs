@@ -30,6 +30,8 @@ pub struct Summary {
     pub mails: usize,
     /// Stages already mailed earlier, or not due a reminder today.
     pub skipped: usize,
+    /// Requests whose reminder could not be sent (logged; the run then counts as failed).
+    pub failed: usize,
 }
 
 /// The stage a request is in on `today` (`YYYY-MM-DD`), if any: `overdue`, or `due-<n>` when it is due in
@@ -65,12 +67,17 @@ pub async fn run(app: &App, today: &str) -> ApiResult<Summary> {
                 summary.skipped += 1;
                 continue;
             }
-            match remind(app, &request, &stage).await? {
-                Some(mails) => {
+            // One request's failure must not cost every later request its reminder.
+            match remind(app, &request, &stage).await {
+                Ok(Some(mails)) => {
                     summary.reminded += 1;
                     summary.mails += mails;
                 }
-                None => summary.skipped += 1,
+                Ok(None) => summary.skipped += 1,
+                Err(error) => {
+                    tracing::error!(?error, request = %request.id, stage, "reminder failed");
+                    summary.failed += 1;
+                }
             }
         }
         match page.next_cursor {
@@ -79,15 +86,34 @@ pub async fn run(app: &App, today: &str) -> ApiResult<Summary> {
         }
     }
     tracing::info!(?summary, "reminders run");
+    if summary.failed > 0 {
+        // The run is an error (for the failed-run alarm); the claims it gave back retry tomorrow.
+        return Err(atrium_shared::ApiError::dependency("reminders", &summary));
+    }
     Ok(summary)
 }
 
-/// Claims the stage, then mails each active contact. `None` when another run claimed it.
+/// Claims the stage, then mails each active contact. `None` when the stage was claimed already.
+/// The index is eventually consistent: when the claim loses (the request moved since the index
+/// saw it), the request is read again, consistently, and the stage claimed on that.
 async fn remind(app: &App, request: &RequestRecord, stage: &str) -> ApiResult<Option<usize>> {
     let scope = registered_scope(request);
-    if !claim(app, &scope, request, stage).await? {
-        return Ok(None);
+    let mut request = request.clone();
+    if !claim(app, &scope, &request, stage).await? {
+        match app.store.request(&scope, &request.id).await? {
+            Some(fresh)
+                if fresh.status.awaits_client()
+                    && !fresh.reminders_sent.iter().any(|sent| sent == stage) =>
+            {
+                if !claim(app, &scope, &fresh, stage).await? {
+                    return Ok(None);
+                }
+                request = fresh;
+            }
+            _ => return Ok(None),
+        }
     }
+    let request = &request;
     let contacts = app.store.contacts(&scope).await?;
     let mail = reminder_mail(app, request, stage);
     let mut sent = 0;
@@ -154,7 +180,16 @@ async fn release(app: &App, scope: &TenantScope, request: &RequestRecord, stage:
         .filter(|sent| sent.as_str() != stage)
         .map(s)
         .collect();
-    let result = update_tx(
+    let entry = AuditEntry::new(
+        scope,
+        "system",
+        "reminders",
+        "reminder.released",
+        &format!("request/{}#{stage}", request.id),
+        request.version + 2,
+        &RequestMeta::default(),
+    );
+    let outcome = match update_tx(
         &keys::tenant_pk(scope),
         &keys::request_sk(&request.id),
         "SET reminders_sent = :remaining, version = version + :one",
@@ -164,9 +199,12 @@ async fn release(app: &App, scope: &TenantScope, request: &RequestRecord, stage:
             (":one", n(1)),
             (":claimed", n(request.version + 1)),
         ]),
-    );
-    let outcome = match result {
-        Ok(item) => app.store.transact(vec![item], "moved").await,
+    ) {
+        Ok(item) => {
+            app.store
+                .transact_audited(vec![item], scope, vec![entry], "moved")
+                .await
+        }
         Err(error) => Err(error),
     };
     if let Err(error) = outcome {

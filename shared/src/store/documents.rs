@@ -55,7 +55,7 @@ impl Store {
             .await
     }
 
-    /// A tenant's requests, oldest first (ids are ULIDs).
+    /// A tenant's requests, newest first (ids are ULIDs).
     pub async fn requests(
         &self,
         scope: &TenantScope,
@@ -67,7 +67,7 @@ impl Store {
             keys::REQUEST_PREFIX,
             limit,
             cursor,
-            true,
+            false,
         )
         .await
     }

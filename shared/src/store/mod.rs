@@ -35,6 +35,9 @@ pub struct Store {
 pub enum TransactFailure {
     /// Conditions failed; one flag per item, true where that item's condition failed.
     Conditions(Vec<bool>),
+    /// Another transaction was working on one of the items at the same moment
+    /// (`TransactionConflict`); nothing was written and the same write may simply be retried.
+    Contention,
     Error(ApiError),
 }
 
@@ -139,6 +142,23 @@ fn put_into(
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// Whether a transaction lost to another one touching the same items at the same moment.
+pub fn is_contention(error: &SdkError<TransactWriteItemsError>) -> bool {
+    match error.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {
+            let reasons = cancelled.cancellation_reasons();
+            reasons
+                .iter()
+                .any(|reason| reason.code() == Some("TransactionConflict"))
+                && !reasons
+                    .iter()
+                    .any(|reason| reason.code() == Some("ConditionalCheckFailed"))
+        }
+        Some(TransactWriteItemsError::TransactionInProgressException(_)) => true,
+        _ => false,
+    }
+}
+
 /// Whether a failed transaction was refused by one of its conditions (a conflict, not a fault).
 pub fn is_condition_failure(error: &SdkError<TransactWriteItemsError>) -> bool {
     match error.as_service_error() {
@@ -189,7 +209,9 @@ impl Store {
     ) -> ApiResult<()> {
         match self.transact_detailed(items).await {
             Ok(()) => Ok(()),
-            Err(TransactFailure::Conditions(_)) => Err(ApiError::conflict(conflict_message)),
+            Err(TransactFailure::Conditions(_) | TransactFailure::Contention) => {
+                Err(ApiError::conflict(conflict_message))
+            }
             Err(TransactFailure::Error(error)) => Err(error),
         }
     }
@@ -212,6 +234,7 @@ impl Store {
             .await
         {
             Ok(_) => Ok(()),
+            Err(error) if is_contention(&error) => Err(TransactFailure::Contention),
             Err(error) if is_condition_failure(&error) => {
                 let failed = match error.as_service_error() {
                     Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) => {

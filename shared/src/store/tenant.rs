@@ -120,6 +120,10 @@ impl Store {
             }
             match self.transact_detailed(all).await {
                 Ok(()) => return Ok(()),
+                Err(TransactFailure::Contention) => {
+                    // Another writer held one of the items (the trail's head, most likely): the
+                    // same write is simply tried again on the next round.
+                }
                 Err(TransactFailure::Conditions(failed)) => {
                     let own_failed = failed.iter().take(own_items).any(|failed| *failed);
                     if own_failed || failed.is_empty() {
