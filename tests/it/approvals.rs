@@ -11,74 +11,6 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
-/// Another contact's decision, written from another thread just before our transaction.
-#[derive(Debug)]
-struct RivalDecision {
-    config: atrium_shared::config::Config,
-    tenant_id: String,
-    approval: String,
-    done: std::sync::atomic::AtomicBool,
-}
-
-impl aws_smithy_runtime_api::client::interceptors::Intercept for RivalDecision {
-    fn name(&self) -> &'static str {
-        "RivalDecision"
-    }
-
-    fn read_before_serialization(
-        &self,
-        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
-        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
-        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        let is_transaction = cfg
-            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
-            .is_some_and(|metadata| metadata.name() == "TransactWriteItems");
-        if !is_transaction || self.done.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            return Ok(());
-        }
-        let (config, tenant_id, approval) = (
-            self.config.clone(),
-            self.tenant_id.clone(),
-            self.approval.clone(),
-        );
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                use atrium_shared::store::records::{ApprovalStatus, Decision};
-                let app = atrium_shared::App::from_config(config).await;
-                let scope = atrium_shared::principal::Principal::staff("x", vec![Role::Admin])
-                    .staff_scope(&tenant_id)
-                    .unwrap();
-                let mut record = app
-                    .store
-                    .approval(&scope, &approval)
-                    .await
-                    .unwrap()
-                    .unwrap();
-                record.status = ApprovalStatus::Rejected;
-                record.decision = Some(Decision {
-                    status: ApprovalStatus::Rejected,
-                    comment: "Not like this.".into(),
-                    by_sub: "rival".into(),
-                    by_email: "rival@example.com".into(),
-                    at: atrium_shared::ids::now_rfc3339(),
-                    ip: String::new(),
-                    user_agent: String::new(),
-                });
-                record.version += 1;
-                let item = app.store.decided_approval_tx(&scope, &record).unwrap();
-                app.store.transact(vec![item], "decided").await.unwrap();
-            })
-        })
-        .join()
-        .map_err(|_| "the rival decision failed".into())
-    }
-}
-
 /// The firm shares a file with the client; answers (document id, the bytes).
 async fn shared_document(env: &TestEnv, staff: &Session, client: &Client, bytes: &[u8]) -> String {
     let started = env
@@ -314,20 +246,36 @@ async fn a_signature_with_consent_and_a_certificate_that_checks_against_the_file
     )
     .await;
     let approval = raced.json["id"].as_str().unwrap().to_string();
-    let rival = RivalDecision {
-        config: env.config.clone(),
-        tenant_id: client.tenant_id.clone(),
-        approval: approval.clone(),
-        done: std::sync::atomic::AtomicBool::new(false),
-    };
+    let (tenant_id, raced_id) = (client.tenant_id.clone(), approval.clone());
+    let rival = atrium_tests::CutIn::new(env.config.clone(), move |app| async move {
+        use atrium_shared::store::records::{ApprovalStatus, Decision};
+        let scope = atrium_shared::principal::Principal::staff("x", vec![Role::Admin])
+            .staff_scope(&tenant_id)
+            .unwrap();
+        let mut record = app
+            .store
+            .approval(&scope, &raced_id)
+            .await
+            .unwrap()
+            .unwrap();
+        record.status = ApprovalStatus::Rejected;
+        record.decision = Some(Decision {
+            status: ApprovalStatus::Rejected,
+            comment: "Not like this.".into(),
+            by_sub: "rival".into(),
+            by_email: "rival@example.com".into(),
+            at: atrium_shared::ids::now_rfc3339(),
+            ip: String::new(),
+            user_agent: String::new(),
+        });
+        record.version += 1;
+        let item = app.store.decided_approval_tx(&scope, &record).unwrap();
+        app.store.transact(vec![item], "decided").await.unwrap();
+    });
     let sdk = atrium_shared::app::sdk_config(&env.config).await;
     let app = atrium_shared::App::new(
         env.config.clone(),
-        aws_sdk_dynamodb::Client::from_conf(
-            aws_sdk_dynamodb::config::Builder::from(&sdk)
-                .interceptor(rival)
-                .build(),
-        ),
+        rival.dynamo(&env.config).await,
         aws_sdk_cognitoidentityprovider::Client::new(&sdk),
         aws_sdk_sesv2::Client::new(&sdk),
         atrium_shared::app::s3_client(&env.config, &sdk),

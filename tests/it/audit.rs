@@ -175,79 +175,29 @@ async fn the_trail_records_in_order_and_its_export_verifies() {
     assert!(verify(&again.body).is_ok());
 }
 
-/// Another writer moves the trail's head between our read of it and our transaction (once):
-/// the interceptor writes that entry from another thread just before our TransactWriteItems
-/// goes out. (Real concurrency cannot be used here: moto's transactions are not isolated
-/// between its threads, so racing writers against moto prove nothing about DynamoDB.)
-#[derive(Debug)]
-struct WriterCutsIn {
-    config: atrium_shared::config::Config,
-    tenant_id: String,
-    done: std::sync::atomic::AtomicBool,
-}
-
-impl aws_smithy_runtime_api::client::interceptors::Intercept for WriterCutsIn {
-    fn name(&self) -> &'static str {
-        "WriterCutsIn"
-    }
-
-    fn read_before_serialization(
-        &self,
-        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
-        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
-        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
-    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
-        let is_transaction = cfg
-            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
-            .is_some_and(|metadata| metadata.name() == "TransactWriteItems");
-        if !is_transaction || self.done.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            return Ok(());
-        }
-        let config = self.config.clone();
-        let tenant_id = self.tenant_id.clone();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let app = atrium_shared::App::from_config(config).await;
-                let scope = Principal::staff("other", vec![Role::Admin])
-                    .staff_scope(&tenant_id)
-                    .unwrap();
-                let entry = AuditEntry::new(
-                    &scope,
-                    "staff:other",
-                    "admin",
-                    "cut.in",
-                    "test",
-                    0,
-                    &RequestMeta::default(),
-                );
-                app.store.audit(&scope, &entry).await.unwrap();
-            })
-        })
-        .join()
-        .map_err(|_| "the other writer failed".into())
-    }
-}
-
 #[tokio::test]
 async fn a_write_that_loses_the_head_is_chained_again() {
     let env = TestEnv::new().await;
     let admin = env.staff(vec![Role::Admin]).await;
     let a = env.client(&admin, "busy").await;
-    let cut_in = WriterCutsIn {
-        config: env.config.clone(),
-        tenant_id: a.tenant_id.clone(),
-        done: std::sync::atomic::AtomicBool::new(false),
-    };
-    let sdk = atrium_shared::app::sdk_config(&env.config).await;
-    let dynamo = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::config::Builder::from(&sdk)
-            .interceptor(cut_in)
-            .build(),
-    );
+    // Another writer moves the trail's head between our read of it and our transaction.
+    let tenant_id = a.tenant_id.clone();
+    let cut_in = atrium_tests::CutIn::new(env.config.clone(), move |app| async move {
+        let scope = Principal::staff("other", vec![Role::Admin])
+            .staff_scope(&tenant_id)
+            .unwrap();
+        let entry = AuditEntry::new(
+            &scope,
+            "staff:other",
+            "admin",
+            "cut.in",
+            "test",
+            0,
+            &RequestMeta::default(),
+        );
+        app.store.audit(&scope, &entry).await.unwrap();
+    });
+    let dynamo = cut_in.dynamo(&env.config).await;
     let store = atrium_shared::store::Store::new(dynamo, env.config.table.clone());
     let scope = Principal::staff("me", vec![Role::Admin])
         .staff_scope(&a.tenant_id)

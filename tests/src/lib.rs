@@ -370,3 +370,74 @@ pub async fn totp_code(secret: &str) -> String {
         .generate_current()
         .expect("totp")
 }
+
+/// Lands a rival write just before the first `TransactWriteItems` of the client it is installed
+/// on: `rival` runs to completion on another thread (with its own runtime) while the
+/// transaction waits. Races are driven this way because moto's transactions are not isolated
+/// between its server threads, so truly concurrent requests against moto prove nothing.
+pub struct CutIn {
+    rival: std::sync::Mutex<Option<Box<dyn FnOnce() + Send>>>,
+}
+
+impl std::fmt::Debug for CutIn {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        formatter.write_str("CutIn")
+    }
+}
+
+impl CutIn {
+    /// `rival` gets a fresh `App` on the same stack.
+    pub fn new<F, Fut>(config: Config, rival: F) -> Self
+    where
+        F: FnOnce(App) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let run = move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move { rival(App::from_config(config).await).await });
+        };
+        Self {
+            rival: std::sync::Mutex::new(Some(Box::new(run))),
+        }
+    }
+
+    /// The table client with this cut-in installed.
+    pub async fn dynamo(self, config: &Config) -> aws_sdk_dynamodb::Client {
+        let sdk = atrium_shared::app::sdk_config(config).await;
+        aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&sdk)
+                .interceptor(self)
+                .build(),
+        )
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for CutIn {
+    fn name(&self) -> &'static str {
+        "CutIn"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _context: &aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef<'_>,
+        _components: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let is_transaction = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .is_some_and(|metadata| metadata.name() == "TransactWriteItems");
+        if !is_transaction {
+            return Ok(());
+        }
+        let rival = self.rival.lock().ok().and_then(|mut slot| slot.take());
+        match rival {
+            Some(rival) => std::thread::spawn(rival)
+                .join()
+                .map_err(|_| "the rival write failed".into()),
+            None => Ok(()),
+        }
+    }
+}
