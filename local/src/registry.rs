@@ -94,5 +94,9 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("messages-list", handler!(atrium_messages::list::handle)),
         ("messages-post", handler!(atrium_messages::post::handle)),
         ("messages-notes", handler!(atrium_messages::notes::handle)),
+        ("contacts-list", handler!(atrium_contacts::list::handle)),
+        ("contacts-invite", handler!(atrium_contacts::invite::handle)),
+        ("contacts-update", handler!(atrium_contacts::update::handle)),
+        ("contacts-remove", handler!(atrium_contacts::remove::handle)),
     ]
 }

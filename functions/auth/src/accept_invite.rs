@@ -97,10 +97,16 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
 
     let scope = registered_scope(&invite);
     let meta = RequestMeta::of(&req);
+    let contact_roles = app
+        .store
+        .contact(&scope, &invite.contact_sub)
+        .await?
+        .map(|contact| Role::join(&contact.roles))
+        .unwrap_or_default();
     let entry = AuditEntry::new(
         &scope,
         &format!("client:{}", invite.contact_sub),
-        Role::Admin.as_str(),
+        &contact_roles,
         "invitation.accepted",
         &format!("contact/{}", invite.contact_sub),
         client.version,
@@ -108,17 +114,21 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     );
     let accepted = serde_dynamo::to_attribute_value(InvitationStatus::Accepted)
         .map_err(|error| ApiError::internal("invitation status", error))?;
-    let items = vec![
+    let mut items = vec![
         app.store.delete_invite_tx(&hash)?,
         app.store.activate_contact_tx(&scope, &invite.contact_sub)?,
-        update_tx(
+    ];
+    // The firm's clients list shows the first contact's invitation; later contacts' do not
+    // change it.
+    if client.contact_sub.as_deref() == Some(invite.contact_sub.as_str()) {
+        items.push(update_tx(
             keys::FIRM_PK,
             &keys::client_sk(&invite.tenant_id),
             "SET invitation = :accepted, version = version + :one",
             Some("attribute_exists(PK)"),
             values(&[(":accepted", accepted), (":one", n(1))]),
-        )?,
-    ];
+        )?);
+    }
     app.store
         .transact_audited(
             items,

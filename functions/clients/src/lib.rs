@@ -2,5 +2,5 @@
 
 pub mod list;
 pub mod onboard;
-mod pools;
+pub mod pools;
 pub mod set_mfa;

@@ -255,6 +255,7 @@ impl Store {
             .expression_attribute_values(":pk", s(pk))
             .expression_attribute_values(":prefix", s(prefix))
             .scan_index_forward(forward)
+            .consistent_read(true)
             .limit(limit);
         if let Some(cursor) = cursor {
             query = query

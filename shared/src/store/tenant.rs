@@ -404,3 +404,31 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The version of a guard item (0 when it does not exist yet).
+    pub async fn guard_version(&self, scope: &TenantScope, sort_key: &str) -> ApiResult<u64> {
+        let item = self.get(&keys::tenant_pk(scope), sort_key).await?;
+        Ok(item
+            .as_ref()
+            .and_then(|item| item.get("guard")?.as_n().ok()?.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// A contact's record replaced at the version read.
+    pub fn contact_update_tx(
+        &self,
+        scope: &TenantScope,
+        record: &UserRecord,
+        read_version: u64,
+    ) -> ApiResult<TransactWriteItem> {
+        super::put_versioned(
+            to_item(
+                &keys::tenant_pk(scope),
+                &keys::contact_sk(&record.sub),
+                record,
+            )?,
+            Some(read_version),
+        )
+    }
+}

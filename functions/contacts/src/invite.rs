@@ -1,0 +1,106 @@
+//! `POST /api/contacts` (a client admin) and `POST /api/clients/{id}/contacts` (staff)
+//! `{name, email, roles}`: a new contact in the client's pool, invited with one branded email
+//! and a single-use link, exactly like the first contact at onboarding.
+
+use crate::{manager_scope, roles, ContactView};
+use atrium_clients::pools::find_or_create_contact;
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::http::{created, parse_json, RequestMeta};
+use atrium_shared::ids::{now_epoch, now_rfc3339};
+use atrium_shared::mail::{invitation, Branding};
+use atrium_shared::principal::{Principal, Role};
+use atrium_shared::secrets::{new_token, token_hash};
+use atrium_shared::store::records::{InviteRecord, UserRecord, UserStatus};
+use atrium_shared::{validate, ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct InviteBody {
+    name: String,
+    email: String,
+    roles: Vec<String>,
+}
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let scope = manager_scope(app, &principal, &req).await?;
+    let body: InviteBody = parse_json(&req)?;
+    let name = validate::name("name", &body.name, 120)?;
+    let email = validate::email("email", &body.email)?;
+    let roles = roles("roles", &body.roles)?;
+    if app
+        .store
+        .contacts(&scope)
+        .await?
+        .iter()
+        .any(|contact| contact.email == email)
+    {
+        return Err(ApiError::conflict(
+            "email: is already a contact of this organisation",
+        ));
+    }
+    let pool = app
+        .client_pool_by_tenant(scope.tenant_id())
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let profile = app
+        .store
+        .profile(&scope)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let sub = find_or_create_contact(app, &pool.pool_id, &email, &name).await?;
+    let contact = UserRecord {
+        sub: sub.clone(),
+        email: email.clone(),
+        name: name.clone(),
+        roles,
+        status: UserStatus::Invited,
+        mfa_enabled: false,
+        sessions_valid_after: 0,
+        created_at: now_rfc3339(),
+        version: 1,
+    };
+    let token = new_token();
+    let invite = InviteRecord {
+        tenant_id: scope.tenant_id().to_string(),
+        contact_sub: sub.clone(),
+        email: email.clone(),
+        expires_at: now_epoch() + app.config.invite_ttl_hours * 3600,
+        claimed_at: 0,
+    };
+    let entry = AuditEntry::new(
+        &scope,
+        &principal.actor_label(),
+        &Role::join(&principal.roles),
+        "contact.invited",
+        &format!("contact/{sub}"),
+        1,
+        &RequestMeta::of(&req),
+    );
+    let items = vec![
+        app.store.contact_tx(&scope, &contact)?,
+        app.store.invite_tx(&token_hash(&token), &invite)?,
+    ];
+    app.store
+        .transact_audited(
+            items,
+            &scope,
+            vec![entry],
+            "email: is already a contact of this organisation",
+        )
+        .await?;
+    let link = format!(
+        "{}/invite#token={token}",
+        app.config.portal_origin.trim_end_matches('/')
+    );
+    let mail = invitation(
+        &Branding::plain(&app.config.firm_name),
+        &profile.name,
+        &name,
+        &link,
+        app.config.invite_ttl_hours,
+    );
+    app.mailer.send(&email, &mail).await?;
+    created(&ContactView::from(contact))
+}

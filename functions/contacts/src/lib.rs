@@ -1,0 +1,127 @@
+//! A client organisation's contacts. The client's admins (and the firm's staff, audited as
+//! staff) invite contacts with one branded email each, change their roles, and remove them.
+//! The last admin of a client can be neither removed nor demoted; a guard item makes that hold
+//! even when two admins act at the same moment. A removed contact's sessions end at once.
+
+pub mod invite;
+pub mod list;
+pub mod remove;
+pub mod update;
+
+use atrium_shared::access::scope_for;
+use atrium_shared::principal::{Principal, Role, TenantScope};
+use atrium_shared::store::records::{UserRecord, UserStatus};
+use atrium_shared::store::{n, update_tx, values};
+use atrium_shared::{keys, ApiError, ApiResult, App};
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use lambda_http::Request;
+use serde::Serialize;
+
+/// Staff for any client; a contact only for their own organisation, and only as its admin.
+pub async fn manager_scope(
+    app: &App,
+    principal: &Principal,
+    req: &Request,
+) -> ApiResult<TenantScope> {
+    if !principal.is_staff() && !principal.has_role(Role::Admin) {
+        return Err(ApiError::forbidden(
+            "only your organisation's admins can manage its contacts",
+        ));
+    }
+    scope_for(app, principal, req).await
+}
+
+/// Roles as given: at least one; `read_only` alone; no staff roles.
+pub fn roles(field: &str, given: &[String]) -> ApiResult<Vec<Role>> {
+    let mut roles = Vec::new();
+    for text in given {
+        match Role::parse(text) {
+            Some(Role::Staff) | None => {
+                return Err(ApiError::invalid(
+                    field,
+                    "each must be admin, member, billing or read_only",
+                ))
+            }
+            Some(role) if !roles.contains(&role) => roles.push(role),
+            Some(_) => {}
+        }
+    }
+    if roles.is_empty() {
+        return Err(ApiError::invalid(field, "give at least one role"));
+    }
+    if roles.contains(&Role::ReadOnly) && roles.len() > 1 {
+        return Err(ApiError::invalid(
+            field,
+            "read_only cannot be combined with other roles",
+        ));
+    }
+    roles.sort();
+    Ok(roles)
+}
+
+#[derive(Debug, Serialize)]
+pub struct ContactView {
+    pub sub: String,
+    pub name: String,
+    pub email: String,
+    pub roles: Vec<Role>,
+    pub status: UserStatus,
+    pub mfa_enabled: bool,
+    pub created_at: String,
+    pub version: u64,
+}
+
+impl From<UserRecord> for ContactView {
+    fn from(record: UserRecord) -> Self {
+        Self {
+            sub: record.sub,
+            name: record.name,
+            email: record.email,
+            roles: record.roles,
+            status: record.status,
+            mfa_enabled: record.mfa_enabled,
+            created_at: record.created_at,
+            version: record.version,
+        }
+    }
+}
+
+const ADMIN_GUARD_SK: &str = "ADMINGUARD";
+
+/// Checks that another admin (active or invited) would remain without `without`, and answers
+/// the transaction item that makes the check hold at commit: the guard's version moves with a
+/// condition, so of two admin changes racing, the second fails and re-checks.
+pub async fn keep_an_admin(
+    app: &App,
+    scope: &TenantScope,
+    without: &str,
+) -> ApiResult<TransactWriteItem> {
+    let guard_version = app.store.guard_version(scope, ADMIN_GUARD_SK).await?;
+    let contacts = app.store.contacts(scope).await?;
+    let others = contacts.iter().any(|contact| {
+        contact.sub != without
+            && contact.status != UserStatus::Disabled
+            && contact.roles.contains(&Role::Admin)
+    });
+    if !others {
+        return Err(ApiError::conflict(
+            "this is the organisation's last admin; make someone else admin first",
+        ));
+    }
+    let condition = if guard_version == 0 {
+        "attribute_not_exists(PK)"
+    } else {
+        "guard = :read"
+    };
+    let mut pairs = vec![(":next", n(guard_version + 1))];
+    if guard_version > 0 {
+        pairs.push((":read", n(guard_version)));
+    }
+    update_tx(
+        &keys::tenant_pk(scope),
+        ADMIN_GUARD_SK,
+        "SET guard = :next",
+        Some(condition),
+        values(&pairs),
+    )
+}
