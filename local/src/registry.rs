@@ -98,5 +98,6 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("contacts-invite", handler!(atrium_contacts::invite::handle)),
         ("contacts-update", handler!(atrium_contacts::update::handle)),
         ("contacts-remove", handler!(atrium_contacts::remove::handle)),
+        ("auth-refresh", handler!(atrium_auth::refresh::handle)),
     ]
 }

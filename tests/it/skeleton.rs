@@ -196,6 +196,60 @@ async fn onboard_invite_accept_sign_in_workspace_sign_out() {
     assert_eq!(me.json["client"]["slug"], slug.as_str());
     assert_eq!(me.json["firm"]["name"], "Harbour & Pike LLP");
 
+    // The refresh cookie renews the access cookie; it needs the portal's origin.
+    let refresh_cookie = format!(
+        "__Host-atrium_rt={}",
+        login.cookie("__Host-atrium_rt").unwrap()
+    );
+    let cross_site = env
+        .call("POST", "/api/auth/refresh")
+        .cookie(&refresh_cookie)
+        .send()
+        .await;
+    assert_eq!(cross_site.status, StatusCode::FORBIDDEN);
+    let renewed = env
+        .call("POST", "/api/auth/refresh")
+        .cookie(&refresh_cookie)
+        .origin(ORIGIN)
+        .send()
+        .await;
+    assert_eq!(renewed.status, StatusCode::OK, "{}", renewed.body);
+    assert_eq!(
+        renewed.set_cookies().len(),
+        1,
+        "only the access cookie is renewed"
+    );
+    let fresh = format!(
+        "__Host-atrium_at={}",
+        renewed.cookie("__Host-atrium_at").unwrap()
+    );
+    assert_eq!(
+        env.call("GET", "/api/workspace")
+            .cookie(&fresh)
+            .send()
+            .await
+            .status,
+        StatusCode::OK
+    );
+    for forged in [
+        "__Host-atrium_rt=nonsense",
+        "__Host-atrium_rt=staff~nonsense",
+        "__Host-atrium_rt=01ARZ3NDEKTSV4RRFFQ69G5FAV~x",
+    ] {
+        let reply = env
+            .call("POST", "/api/auth/refresh")
+            .cookie(forged)
+            .origin(ORIGIN)
+            .send()
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{forged}: {}",
+            reply.body
+        );
+    }
+
     // Bearer works for API use, with the same token.
     let me_bearer = env.call("GET", "/api/me").bearer(&access).send().await;
     assert_eq!(me_bearer.status, StatusCode::OK);
@@ -233,6 +287,18 @@ async fn onboard_invite_accept_sign_in_workspace_sign_out() {
     assert_eq!(after.status, StatusCode::FORBIDDEN);
     assert!(!after.body.contains("Northwind"));
     let refresh = login.cookie("__Host-atrium_rt").unwrap();
+    let after_logout = env
+        .call("POST", "/api/auth/refresh")
+        .cookie(&format!("__Host-atrium_rt={refresh}"))
+        .origin(ORIGIN)
+        .send()
+        .await;
+    assert_eq!(
+        after_logout.status,
+        StatusCode::UNAUTHORIZED,
+        "sign-out revoked it"
+    );
+    let (_, refresh) = refresh.split_once('~').unwrap();
     let refreshed = env
         .app
         .cognito

@@ -8,6 +8,7 @@ pub mod me;
 pub mod mfa_associate;
 pub mod mfa_disable;
 pub mod mfa_verify;
-mod session;
+pub mod refresh;
+pub mod session;
 
 pub use session::SignInResponse;

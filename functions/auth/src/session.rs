@@ -12,6 +12,10 @@ use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
 
+/// The refresh cookie is `<tenant id or "staff">~<refresh token>`; `~` never occurs in either.
+pub const REFRESH_SEPARATOR: char = '~';
+pub const STAFF_HINT: &str = "staff";
+
 /// How the tokens travel back. Browsers get HttpOnly cookies; API integrations ask for
 /// `"mode": "bearer"` and get the tokens in the body instead (and no cookies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -182,11 +186,14 @@ async fn signed_in(
             Ok(json_response(StatusCode::OK, &body))
         }
         Mode::Cookie => {
-            let cookies = session_cookies(
-                &access,
-                i64::from(expires_in),
-                result.refresh_token.as_deref(),
-            );
+            // The refresh cookie names whose pool issued it, so a refresh needs nothing else.
+            let refresh = result.refresh_token.map(|token| {
+                format!(
+                    "{}{REFRESH_SEPARATOR}{token}",
+                    pool.tenant_id.as_deref().unwrap_or(STAFF_HINT)
+                )
+            });
+            let cookies = session_cookies(&access, i64::from(expires_in), refresh.as_deref());
             Ok(with_cookies(json_response(StatusCode::OK, &body), cookies))
         }
     }
