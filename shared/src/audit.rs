@@ -80,6 +80,26 @@ impl AuditEntry {
         }
     }
 
+    /// An entry for what `principal` did in `scope` (actor and role taken from them).
+    pub fn by(
+        scope: &TenantScope,
+        principal: &crate::principal::Principal,
+        action: &str,
+        target: &str,
+        version: u64,
+        meta: &RequestMeta,
+    ) -> Self {
+        Self::new(
+            scope,
+            &principal.actor_label(),
+            &crate::principal::Role::join(&principal.roles),
+            action,
+            target,
+            version,
+            meta,
+        )
+    }
+
     /// Places the entry after `prev_hash` at position `seq`.
     pub fn chain(&mut self, seq: u64, prev_hash: &str) {
         self.seq = seq;

@@ -7,7 +7,7 @@ use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{json_response, path_param, query_param, RequestMeta};
 use atrium_shared::mail::escape_html;
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::store::records::{ApprovalRecord, ApprovalStatus, ApprovalSubject};
 use atrium_shared::{ApiError, ApiResult, App};
 use base64::engine::general_purpose::STANDARD;
@@ -49,10 +49,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         None => None,
     };
     let certificate = certificate(app, &record, &client_name, consent.map(|c| c.consent_text));
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         "certificate.viewed",
         &format!("approval/{}", record.id),
         record.version,

@@ -8,7 +8,7 @@ use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::store::records::{
     ApprovalRecord, ApprovalStatus, ApprovalSubject, VersionStatus,
 };
@@ -136,10 +136,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         updated_at: now,
         version: 1,
     };
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         "approval.requested",
         &format!("approval/{}", record.id),
         1,

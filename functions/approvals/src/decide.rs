@@ -10,7 +10,7 @@ use atrium_shared::access::require_can_act;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::store::records::{ApprovalStatus, ConsentRecord, Decision, Signature};
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -93,10 +93,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                     user_agent: meta.user_agent.clone(),
                 };
                 items.push(app.store.consent_tx(&scope, &consent)?);
-                entries.push(AuditEntry::new(
+                entries.push(AuditEntry::by(
                     &scope,
-                    &principal.actor_label(),
-                    &Role::join(&principal.roles),
+                    &principal,
                     "esign.consent_given",
                     &format!("consent/{CONSENT_VERSION}"),
                     0,
@@ -136,10 +135,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         (ApprovalStatus::Rejected, _) => "approval.rejected",
         _ => "approval.changes_requested",
     };
-    entries.push(AuditEntry::new(
+    entries.push(AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         action,
         &format!("approval/{}", record.id),
         record.version,

@@ -6,7 +6,7 @@
 use crate::trail_scope;
 use atrium_shared::http::{query_param, RequestMeta};
 use atrium_shared::keys;
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::store::cursor_for;
 use atrium_shared::store::tenant::AuditFilter;
 use atrium_shared::{audit::AuditEntry, ApiError, ApiResult, App};
@@ -51,10 +51,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         }
     };
     // The export itself is an audited read.
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         "audit.exported",
         &format!("audit/{}-{last_seq}", after + 1),
         last_seq,

@@ -162,15 +162,7 @@ impl Onboarding<'_> {
     }
 
     fn audit(&self, scope: &TenantScope, action: &str, target: &str, version: u64) -> AuditEntry {
-        AuditEntry::new(
-            scope,
-            &self.principal.actor_label(),
-            &Role::join(&self.principal.roles),
-            action,
-            target,
-            version,
-            self.meta,
-        )
+        AuditEntry::by(scope, self.principal, action, target, version, self.meta)
     }
 
     async fn ensure_pool(&self, record: &mut ClientRecord) -> ApiResult<()> {

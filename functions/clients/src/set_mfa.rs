@@ -4,7 +4,7 @@
 use crate::pools;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -33,10 +33,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     record.mfa_required = body.required;
     record.version += 1;
     record.updated_at = atrium_shared::ids::now_rfc3339();
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         if body.required {
             "client.mfa_required"
         } else {

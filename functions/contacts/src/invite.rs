@@ -8,7 +8,7 @@ use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{now_epoch, now_rfc3339};
 use atrium_shared::mail::{invitation, Branding};
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::secrets::{new_token, token_hash};
 use atrium_shared::store::records::{InviteRecord, UserRecord, UserStatus};
 use atrium_shared::{validate, ApiError, ApiResult, App};
@@ -69,10 +69,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         expires_at: now_epoch() + app.config.invite_ttl_hours * 3600,
         claimed_at: 0,
     };
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         "contact.invited",
         &format!("contact/{sub}"),
         1,

@@ -57,10 +57,9 @@ async fn remove_from_portal(
         0,
         app.store.contact_update_tx(scope, contact, read_version)?,
     );
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        principal,
         "contact.removed",
         &format!("contact/{sub}"),
         contact.version,

@@ -44,10 +44,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         app.store
             .contact_update_tx(&scope, &contact, read_version)?,
     );
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         "contact.roles_changed",
         &format!("contact/{sub}"),
         contact.version,

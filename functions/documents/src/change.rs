@@ -2,6 +2,7 @@
 //! with its audit entry (edit, cancel and review share this).
 
 use crate::view::RequestView;
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::{Principal, TenantScope};
@@ -41,7 +42,7 @@ pub async fn save(
     let read_version = record.version;
     record.version += 1;
     record.updated_at = now_rfc3339();
-    let entry = crate::audit(
+    let entry = AuditEntry::by(
         scope,
         principal,
         action,

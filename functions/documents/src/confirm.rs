@@ -6,6 +6,7 @@
 
 use crate::view::{DocumentView, VersionView};
 use atrium_shared::access::{require_can_act, scope_for};
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::mail::{escape_html, notice, Branding};
@@ -81,7 +82,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         app.store
             .document_tx(&scope, &document, Some(read_document))?,
     ];
-    let mut entries = vec![crate::audit(
+    let mut entries = vec![AuditEntry::by(
         &scope,
         &principal,
         "document.confirmed",
@@ -107,7 +108,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         request.version += 1;
         request.updated_at = now;
         items.push(app.store.request_tx(&scope, &request, read_request)?);
-        entries.push(crate::audit(
+        entries.push(AuditEntry::by(
             &scope,
             &principal,
             "request.submitted",

@@ -3,6 +3,7 @@
 
 use crate::view::{DocumentView, VersionView};
 use atrium_shared::access::scope_for;
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -19,7 +20,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .filter(|document| document.latest_version > 0)
         .ok_or_else(ApiError::not_found)?;
     let versions = app.store.versions(&scope, &document_id).await?;
-    let entry = crate::audit(
+    let entry = AuditEntry::by(
         &scope,
         &principal,
         "document.viewed",

@@ -4,6 +4,7 @@
 
 use crate::view::DocumentView;
 use atrium_shared::access::scope_for;
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, query_param, RequestMeta};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::page_limit;
@@ -20,7 +21,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .store
         .documents(&scope, limit, cursor.as_deref())
         .await?;
-    let entry = crate::audit(
+    let entry = AuditEntry::by(
         &scope,
         &principal,
         "documents.viewed",

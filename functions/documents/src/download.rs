@@ -5,6 +5,7 @@
 use crate::rules::attachment_disposition;
 use crate::storage::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::access::scope_for;
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::VersionStatus;
@@ -31,7 +32,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         &attachment_disposition(&version.file_name),
     )
     .await?;
-    let entry = crate::audit(
+    let entry = AuditEntry::by(
         &scope,
         &principal,
         "document.downloaded",

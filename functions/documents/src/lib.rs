@@ -17,27 +17,3 @@ pub mod share;
 pub mod storage;
 pub mod upload;
 pub mod view;
-
-use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::RequestMeta;
-use atrium_shared::principal::{Principal, Role, TenantScope};
-
-/// An audit entry for `principal` acting in `scope`.
-pub fn audit(
-    scope: &TenantScope,
-    principal: &Principal,
-    action: &str,
-    target: &str,
-    version: u64,
-    meta: &RequestMeta,
-) -> AuditEntry {
-    AuditEntry::new(
-        scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
-        action,
-        target,
-        version,
-        meta,
-    )
-}

@@ -4,6 +4,7 @@
 use crate::rules::{due_date, text};
 use crate::view::RequestView;
 use atrium_shared::access::scope_for;
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::mail::{escape_html, notice, Branding};
@@ -128,7 +129,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let mut entries = Vec::with_capacity(records.len());
     for record in &records {
         items.push(app.store.new_request_tx(&scope, record)?);
-        let entry = crate::audit(
+        let entry = AuditEntry::by(
             &scope,
             &principal,
             "request.created",

@@ -11,6 +11,7 @@
 use crate::rules::today;
 use crate::view::RequestView;
 use atrium_shared::access::scope_for;
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, query_param, RequestMeta};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::page_limit;
@@ -38,7 +39,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     if !principal.is_staff() {
         items.retain(|record| record.status != RequestStatus::Cancelled);
     }
-    let entry = crate::audit(&scope, &principal, "requests.viewed", "requests", 0, &meta);
+    let entry = AuditEntry::by(&scope, &principal, "requests.viewed", "requests", 0, &meta);
     app.store.audit(&scope, &entry).await?;
     ok(&json!({
         "requests": items.into_iter().map(RequestView::from).collect::<Vec<_>>(),
@@ -89,7 +90,7 @@ async fn firm_wide(
     let entries: Vec<_> = scopes
         .into_iter()
         .map(|scope| {
-            let entry = crate::audit(&scope, principal, "requests.viewed", "requests", 0, meta);
+            let entry = AuditEntry::by(&scope, principal, "requests.viewed", "requests", 0, meta);
             (scope, entry)
         })
         .collect();

@@ -6,6 +6,7 @@
 use crate::rules;
 use crate::storage::presign_upload;
 use atrium_shared::access::require_can_act;
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::keys;
@@ -122,7 +123,7 @@ pub async fn start_upload(
         created_at: now_rfc3339(),
         confirmed_at: None,
     };
-    let entry = crate::audit(
+    let entry = AuditEntry::by(
         scope,
         principal,
         "document.upload_started",

@@ -11,7 +11,7 @@ use atrium_documents::rules::text;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{path_param, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
-use atrium_shared::principal::{Principal, Role, TenantScope};
+use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::records::{MessageRecord, ProjectStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
@@ -43,10 +43,9 @@ pub async fn compose(
         body,
         created_at: now_rfc3339(),
     };
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        principal,
         action,
         &format!("thread/{thread}/{}", record.id),
         0,

@@ -7,7 +7,7 @@ use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::store::records::Assignee;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -53,10 +53,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let read_version = record.version;
     record.version += 1;
     record.updated_at = now_rfc3339();
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         if body.done {
             "task.done"
         } else {

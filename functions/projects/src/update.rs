@@ -8,7 +8,7 @@ use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::Principal;
 use atrium_shared::store::records::ProjectStatus;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -84,10 +84,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     if let Some(internal) = &internal {
         items.push(app.store.project_internal_tx(&scope, internal)?);
     }
-    let entry = AuditEntry::new(
+    let entry = AuditEntry::by(
         &scope,
-        &principal.actor_label(),
-        &Role::join(&principal.roles),
+        &principal,
         "project.updated",
         &format!("project/{project_id}"),
         record.version,

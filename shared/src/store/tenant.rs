@@ -343,10 +343,9 @@ impl Store {
     ) -> ApiResult<()> {
         match principal.own_tenant() {
             Ok(scope) => {
-                let entry = AuditEntry::new(
+                let entry = AuditEntry::by(
                     &scope,
-                    &principal.actor_label(),
-                    &crate::principal::Role::join(&principal.roles),
+                    principal,
                     action,
                     &format!("contact/{}", principal.sub),
                     0,
