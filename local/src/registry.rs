@@ -98,6 +98,50 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
         ("contacts-invite", handler!(atrium_contacts::invite::handle)),
         ("contacts-update", handler!(atrium_contacts::update::handle)),
         ("contacts-remove", handler!(atrium_contacts::remove::handle)),
+        ("contacts-resend", handler!(atrium_contacts::resend::handle)),
+        ("invoices-create", handler!(atrium_invoices::create::handle)),
+        ("invoices-update", handler!(atrium_invoices::update::handle)),
+        ("invoices-list", handler!(atrium_invoices::list::handle)),
+        ("invoices-get", handler!(atrium_invoices::get::handle)),
+        ("invoices-pdf", handler!(atrium_invoices::pdf::handle)),
+        ("tickets-open", handler!(atrium_tickets::open::handle)),
+        ("tickets-list", handler!(atrium_tickets::list::handle)),
+        ("tickets-get", handler!(atrium_tickets::get::handle)),
+        ("tickets-update", handler!(atrium_tickets::update::handle)),
+        ("forms-create", handler!(atrium_forms::forms_create::handle)),
+        ("forms-list", handler!(atrium_forms::forms_list::handle)),
+        ("forms-get", handler!(atrium_forms::forms_get::handle)),
+        (
+            "forms-publish",
+            handler!(atrium_forms::forms_publish::handle),
+        ),
+        (
+            "forms-assignments",
+            handler!(atrium_forms::forms_assignments::handle),
+        ),
+        (
+            "intake-assign",
+            handler!(atrium_forms::intake_assign::handle),
+        ),
+        ("intake-list", handler!(atrium_forms::intake_list::handle)),
+        ("intake-get", handler!(atrium_forms::intake_get::handle)),
+        ("intake-draft", handler!(atrium_forms::intake_draft::handle)),
+        (
+            "intake-submit",
+            handler!(atrium_forms::intake_submit::handle),
+        ),
+        (
+            "intake-reopen",
+            handler!(atrium_forms::intake_reopen::handle),
+        ),
+        (
+            "intake-submissions",
+            handler!(atrium_forms::intake_submissions::handle),
+        ),
+        (
+            "intake-export",
+            handler!(atrium_forms::intake_export::handle),
+        ),
         ("auth-refresh", handler!(atrium_auth::refresh::handle)),
     ]
 }

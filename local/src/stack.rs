@@ -19,6 +19,8 @@ pub struct StackOptions {
     pub firm_name: String,
     pub mail_from_address: String,
     pub user_cache_seconds: u64,
+    /// `ATRIUM_FIRST_ADMIN_EMAIL`: who becomes a firm admin at their first sign-in.
+    pub first_admin_email: Option<String>,
 }
 
 impl StackOptions {
@@ -29,6 +31,7 @@ impl StackOptions {
             firm_name: "Harbour & Pike LLP".to_string(),
             mail_from_address: "portal@harbourpike.example".to_string(),
             user_cache_seconds: 15,
+            first_admin_email: None,
         }
     }
 }
@@ -55,6 +58,7 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         user_cache_seconds: options.user_cache_seconds,
         max_upload_bytes: atrium_shared::config::DEFAULT_MAX_UPLOAD_BYTES,
         reminder_days: vec![3, 1],
+        first_admin_email: options.first_admin_email.clone(),
     };
     let sdk = atrium_shared::app::sdk_config(&config).await;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table)

@@ -27,6 +27,9 @@ pub struct Config {
     pub max_upload_bytes: i64,
     /// Days before a due date on which contacts are reminded (default 3 and 1).
     pub reminder_days: Vec<i64>,
+    /// The firm's first admin (the stack's `FirstAdminEmail`): when this person first signs in
+    /// to the staff pool, they become a firm admin. Everyone else is added by an admin.
+    pub first_admin_email: Option<String>,
 }
 
 fn required(name: &str) -> Result<String, String> {
@@ -76,6 +79,9 @@ impl Config {
             reminder_days: optional("ATRIUM_REMINDER_DAYS")
                 .map(|value| parse_days(&value))
                 .unwrap_or_else(|| vec![3, 1]),
+            first_admin_email: optional("ATRIUM_FIRST_ADMIN_EMAIL")
+                .map(|email| email.trim().to_lowercase())
+                .filter(|email| !email.is_empty()),
         })
     }
 

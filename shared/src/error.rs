@@ -13,6 +13,9 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Every failing field with its problem, when a check names more than one (empty
+    /// otherwise); answered as `error.fields`, `{"<field>": "<problem>"}`.
+    pub fields: Vec<(String, String)>,
 }
 
 impl ApiError {
@@ -21,6 +24,22 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            fields: Vec::new(),
+        }
+    }
+
+    /// 400 naming every failing field: the message lists them all (`a: problem; b: problem`,
+    /// so it still starts with the first field's name) and `error.fields` maps each to its
+    /// problem. An empty list is not an error a caller should build; it still answers 400.
+    pub fn invalid_fields(fields: Vec<(String, String)>) -> Self {
+        let message = fields
+            .iter()
+            .map(|(field, problem)| format!("{field}: {problem}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self {
+            fields,
+            ..Self::new(StatusCode::BAD_REQUEST, "invalid_input", message)
         }
     }
 
@@ -102,7 +121,16 @@ impl ApiError {
     }
 
     pub fn body(&self) -> serde_json::Value {
-        json!({ "error": { "code": self.code, "message": self.message } })
+        let mut body = json!({ "error": { "code": self.code, "message": self.message } });
+        if !self.fields.is_empty() {
+            let fields: serde_json::Map<String, serde_json::Value> = self
+                .fields
+                .iter()
+                .map(|(field, problem)| (field.clone(), problem.clone().into()))
+                .collect();
+            body["error"]["fields"] = fields.into();
+        }
+        body
     }
 
     pub fn into_response(self) -> Response<Body> {

@@ -24,6 +24,10 @@ pub fn contact_sk(sub: &str) -> String {
 
 pub const CONTACT_PREFIX: &str = "CONTACT#";
 
+pub fn latest_invite_sk(sub: &str) -> String {
+    format!("INVITEOF#{sub}")
+}
+
 /// Audit entries sort by their position in the tenant's trail.
 pub fn audit_sk(seq: u64) -> String {
     format!("AUDIT#{seq:012}")
@@ -145,6 +149,74 @@ pub fn notes_prefix(thread: &str) -> String {
 
 pub fn note_sk(thread: &str, id: &str) -> String {
     format!("INTERNAL#NOTE#{thread}#{id}")
+}
+
+// ---------------------------------------------------------------- invoices
+
+pub fn invoice_sk(id: &str) -> String {
+    format!("INV#{id}")
+}
+pub const INVOICE_PREFIX: &str = "INV#";
+
+/// Invoice numbers are unique across the firm: one marker item per number (upper-cased), written
+/// in the same transaction as the invoice.
+pub fn invoice_number_pk(number: &str) -> String {
+    format!("INVOICENO#{}", number.to_uppercase())
+}
+pub const INVOICE_NUMBER_SK: &str = "INVOICENO";
+
+// ---------------------------------------------------------------- tickets
+
+pub fn ticket_sk(id: &str) -> String {
+    format!("TICKET#{id}")
+}
+pub const TICKET_PREFIX: &str = "TICKET#";
+
+/// Tickets of every client in one GSI2 partition, sorted by status then last change, so the
+/// firm's queue filtered by status is one range query.
+pub const TICKETS_PARTITION: &str = "TICKETS";
+
+pub fn ticket_queue_key(status: &str, updated_at: &str, tenant_id: &str, id: &str) -> String {
+    format!("{status}#{updated_at}#{tenant_id}#{id}")
+}
+
+// ---------------------------------------------------------------- intake forms
+
+/// Form definitions are the firm's (not tenant data): `FORMS` / `FORM#<id>` (the form) and
+/// `FORMS` / `FORMV#<id>#<n>` (one published schema version, never changed).
+pub const FORMS_PK: &str = "FORMS";
+pub const FORM_PREFIX: &str = "FORM#";
+
+pub fn form_sk(id: &str) -> String {
+    format!("{FORM_PREFIX}{id}")
+}
+
+pub fn form_version_sk(form_id: &str, number: u32) -> String {
+    format!("FORMV#{form_id}#{number:06}")
+}
+
+/// A form assigned to a client, with its schema snapshot and the draft.
+pub fn intake_sk(id: &str) -> String {
+    format!("INTAKE#{id}")
+}
+pub const INTAKE_PREFIX: &str = "INTAKE#";
+
+/// One submitted revision of an assignment, never changed.
+pub fn intake_submission_sk(assignment_id: &str, revision: u32) -> String {
+    format!("INTAKESUB#{assignment_id}#{revision:04}")
+}
+
+pub fn intake_submissions_prefix(assignment_id: &str) -> String {
+    format!("INTAKESUB#{assignment_id}#")
+}
+
+/// GSI2: a form's assignments across every client.
+pub fn intake_form_partition(form_id: &str) -> String {
+    format!("INTAKE#{form_id}")
+}
+
+pub fn intake_form_sort_key(tenant_id: &str, assignment_id: &str) -> String {
+    format!("{tenant_id}#{assignment_id}")
 }
 
 #[cfg(test)]

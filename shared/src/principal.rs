@@ -180,6 +180,12 @@ impl Principal {
         self.roles.contains(&role)
     }
 
+    /// Invoices are for the firm, a client's admins and its billing contacts; nobody else sees
+    /// that they exist.
+    pub fn sees_billing(&self) -> bool {
+        self.is_staff() || self.has_role(Role::Admin) || self.has_role(Role::Billing)
+    }
+
     pub fn is_staff(&self) -> bool {
         self.kind == Kind::Staff
     }

@@ -226,3 +226,91 @@ async fn a_removed_contact_is_refused_within_the_cache_window() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn a_new_invitation_retires_the_old_link() {
+    let env = TestEnv::new().await;
+    let staff = env.staff(vec![Role::Admin]).await;
+    let client = env.client(&staff, "resend").await;
+    let admin = &client.session.token;
+    let nina_email = env.email("nina");
+    let invited = env
+        .call("POST", "/api/contacts")
+        .bearer(admin)
+        .json(json!({ "name": "Nina", "email": nina_email, "roles": ["member"] }))
+        .send()
+        .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    let sub = invited.json["sub"].as_str().unwrap().to_string();
+    let first_link = invitation_token_in(&env.mail_to(&nina_email).await[0].body).unwrap();
+
+    // A member may not; an unknown contact is a 404.
+    let member = env
+        .contact_with_roles(&client, "max", vec![Role::Member])
+        .await;
+    let refused = env
+        .call("POST", &format!("/api/contacts/{sub}/invitation"))
+        .bearer(&member.token)
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let unknown = env
+        .call("POST", "/api/contacts/nobody/invitation")
+        .bearer(admin)
+        .send()
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
+    // Staff resend: one more mail; the first link no longer works, the new one does.
+    let resent = env
+        .call(
+            "POST",
+            &format!(
+                "/api/clients/{}/contacts/{sub}/invitation",
+                client.tenant_id
+            ),
+        )
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    let mail = env.mail_to(&nina_email).await;
+    assert_eq!(mail.len(), 2);
+    let second_link = mail
+        .iter()
+        .filter_map(|m| invitation_token_in(&m.body))
+        .find(|token| *token != first_link)
+        .unwrap();
+    let old = env
+        .call("POST", "/api/auth/accept-invite")
+        .json(json!({ "token": first_link, "password": CONTACT_PASSWORD, "mode": "bearer" }))
+        .send()
+        .await;
+    assert_eq!(old.status, StatusCode::GONE, "{}", old.body);
+    let new = env
+        .call("POST", "/api/auth/accept-invite")
+        .json(json!({ "token": second_link, "password": CONTACT_PASSWORD, "mode": "bearer" }))
+        .send()
+        .await;
+    assert_eq!(new.status, StatusCode::OK, "{}", new.body);
+
+    // Accepted: nothing to resend. The first contact (invited at onboarding) likewise.
+    for path in [
+        format!("/api/contacts/{sub}/invitation"),
+        format!("/api/contacts/{}/invitation", me_sub(&env, admin).await),
+    ] {
+        let again = env.call("POST", &path).bearer(admin).send().await;
+        assert_eq!(again.status, StatusCode::CONFLICT, "{path}: {}", again.body);
+    }
+    let trail = env
+        .call("GET", "/api/audit?action=contact.reinvited")
+        .bearer(admin)
+        .send()
+        .await;
+    assert_eq!(trail.json["entries"].as_array().unwrap().len(), 1);
+}
+
+async fn me_sub(env: &TestEnv, token: &str) -> String {
+    let me = env.call("GET", "/api/me").bearer(token).send().await;
+    me.json["sub"].as_str().unwrap().to_string()
+}

@@ -54,6 +54,7 @@ async fn app_on(endpoint: &str) -> App {
         user_cache_seconds: 0,
         max_upload_bytes: 1_000_000,
         reminder_days: vec![3, 1],
+        first_admin_email: None,
     };
     let app = App::from_config(config).await;
     app.s3

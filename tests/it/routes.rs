@@ -2,7 +2,9 @@
 //! handler a function, and every function a sample event in events/ that parses as what the
 //! runtime would hand it.
 //!
-//! `ATRIUM_WRITE_EVENTS=1 cargo test -p atrium-tests --test routes` rewrites events/.
+//! `ATRIUM_WRITE_EVENTS=1 cargo test -p atrium-tests --test routes` writes the missing events;
+//! `ATRIUM_WRITE_EVENTS=all` rewrites every one (ids and times change, so only when the format
+//! does).
 
 use atrium_authorizer::AuthorizerEvent;
 use atrium_local::events::{authorizer_event, http_event, IncomingRequest};
@@ -62,12 +64,17 @@ fn every_function_has_a_sample_event_that_parses() {
     let text = template_text();
     let routes = template::routes(&text).unwrap();
     let functions = template::functions(&text).unwrap();
-    let write = std::env::var_os("ATRIUM_WRITE_EVENTS").is_some();
+    let write = std::env::var("ATRIUM_WRITE_EVENTS").ok();
     let protected = routes.iter().find(|route| !route.public).unwrap();
     let scheduled = template::scheduled(&text).unwrap();
     for (function, binary) in functions {
         let file = events_dir().join(format!("{binary}.json"));
-        if write {
+        let rewrite = match write.as_deref() {
+            Some("all") => true,
+            Some(_) => !file.exists(),
+            None => false,
+        };
+        if rewrite {
             let event = if scheduled.contains(&binary) {
                 serde_json::json!({
                     "version": "0",

@@ -207,6 +207,66 @@ impl TestEnv {
             .await
     }
 
+    /// Uploads `bytes` as a new document not tied to a request and confirms it, as a browser
+    /// would: `POST {prefix}/documents` (`""` for a contact, `/api/clients/<id>` for staff),
+    /// the PUT to the presigned URL, then the confirm. Answers the document's id.
+    pub async fn upload_document(
+        &self,
+        token: &str,
+        prefix: &str,
+        file_name: &str,
+        content_type: &str,
+        extra: Value,
+        bytes: &[u8],
+    ) -> String {
+        use base64::Engine;
+        use sha2::Digest;
+        let sha256 = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(bytes));
+        let base = if prefix.is_empty() { "/api" } else { prefix };
+        let mut body = json!({ "file_name": file_name, "content_type": content_type, "size": bytes.len(), "sha256": sha256 });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        let started = self
+            .call("POST", &format!("{base}/documents"))
+            .bearer(token)
+            .json(body)
+            .send()
+            .await;
+        assert_eq!(
+            started.status,
+            StatusCode::CREATED,
+            "upload: {}",
+            started.body
+        );
+        let upload = &started.json["upload"];
+        let mut put = reqwest::Client::new().put(upload["url"].as_str().expect("url"));
+        for (name, value) in upload["headers"].as_object().expect("headers") {
+            put = put.header(name.as_str(), value.as_str().unwrap_or_default());
+        }
+        let stored = put.body(bytes.to_vec()).send().await.expect("put");
+        assert!(stored.status().is_success(), "put: {}", stored.status());
+        let document_id = started.json["document_id"]
+            .as_str()
+            .expect("document_id")
+            .to_string();
+        let confirmed = self
+            .call(
+                "POST",
+                &format!("{base}/documents/{document_id}/versions/1/confirm"),
+            )
+            .bearer(token)
+            .send()
+            .await;
+        assert_eq!(
+            confirmed.status,
+            StatusCode::OK,
+            "confirm: {}",
+            confirmed.body
+        );
+        document_id
+    }
+
     pub async fn mail_to(&self, address: &str) -> Vec<SentMail> {
         sent_mail(&self.endpoint)
             .await

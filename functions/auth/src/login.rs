@@ -22,9 +22,12 @@ struct LoginBody {
     session: Option<String>,
     #[serde(default)]
     code: Option<String>,
-    /// `totp` (default) or `mfa_setup`.
+    /// `totp` (default), `mfa_setup`, or `new_password` (staff with a temporary password).
     #[serde(default)]
     challenge: Option<String>,
+    /// Answering `new_password`: the password the person chose.
+    #[serde(default)]
+    new_password: Option<String>,
     #[serde(default)]
     mode: Mode,
 }
@@ -43,6 +46,16 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
 
     let attempt = async {
         Ok::<AuthStep, ApiError>(match (&body.session, &body.code) {
+            (Some(session), _) if body.challenge.as_deref() == Some("new_password") => {
+                let password = body
+                    .new_password
+                    .as_deref()
+                    .filter(|password| !password.is_empty() && password.len() <= 256)
+                    .ok_or_else(|| {
+                        ApiError::invalid("new_password", atrium_shared::cognito::PASSWORD_RULES)
+                    })?;
+                choose_password(app, &pool, &email, session, password).await?
+            }
             (Some(session), Some(code)) => {
                 let code = validate::totp_code("code", code)?;
                 answer_challenge(
@@ -126,6 +139,48 @@ async fn resolve_pool(app: &App, slug: Option<&str>) -> ApiResult<PoolRef> {
                 .ok_or_else(ApiError::bad_credentials)
         }
     }
+}
+
+/// Staff with a temporary password choose their own (Cognito's `NEW_PASSWORD_REQUIRED`).
+async fn choose_password(
+    app: &App,
+    pool: &PoolRef,
+    email: &str,
+    session: &str,
+    password: &str,
+) -> ApiResult<AuthStep> {
+    if pool.tenant_id.is_some() {
+        return Err(ApiError::invalid(
+            "challenge",
+            "contacts set their password from the invitation",
+        ));
+    }
+    if session.len() > 4096 {
+        return Err(ApiError::invalid("session", "is not a sign-in session"));
+    }
+    let output = app
+        .cognito
+        .respond_to_auth_challenge()
+        .client_id(&pool.app_client_id)
+        .challenge_name(ChallengeNameType::NewPasswordRequired)
+        .session(session)
+        .challenge_responses("USERNAME", email)
+        .challenge_responses("NEW_PASSWORD", password)
+        .send()
+        .await
+        .map_err(
+            |error| match sign_in_error("cognito respond_to_auth_challenge", error) {
+                refused if refused.message.starts_with("password:") => {
+                    ApiError::invalid("new_password", atrium_shared::cognito::PASSWORD_RULES)
+                }
+                other => other,
+            },
+        )?;
+    Ok(AuthStep {
+        result: output.authentication_result,
+        challenge: output.challenge_name,
+        session: output.session,
+    })
 }
 
 async fn answer_challenge(

@@ -85,7 +85,7 @@ pub async fn finish(
     meta: &RequestMeta,
 ) -> ApiResult<Response<Body>> {
     if let Some(result) = step.result {
-        return signed_in(app, pool, mode, result, meta).await;
+        return signed_in(app, pool, email, mode, result, meta).await;
     }
     let session = step.session.unwrap_or_default();
     let mut body = SignInResponse {
@@ -117,6 +117,11 @@ pub async fn finish(
             body.otpauth_uri = Some(otpauth_uri(&app.config.firm_name, email, &secret));
             body.secret = Some(secret);
         }
+        // The firm's first admin (and any staff member an operator creates in the console)
+        // signs in with a temporary password and chooses their own.
+        Some(ChallengeNameType::NewPasswordRequired) if pool.tenant_id.is_none() => {
+            body.challenge = Some("new_password".to_string());
+        }
         Some(ChallengeNameType::NewPasswordRequired) => {
             return Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
@@ -134,6 +139,7 @@ pub async fn finish(
 async fn signed_in(
     app: &App,
     pool: &PoolRef,
+    email: &str,
     mode: Mode,
     result: AuthenticationResultType,
     meta: &RequestMeta,
@@ -145,7 +151,10 @@ async fn signed_in(
     let scope = scope_of_pool(pool);
     // Only people the portal knows, and who are active, get a session.
     let user: Option<UserRecord> = match &scope {
-        None => app.store.staff_user(&sub).await?,
+        None => match app.store.staff_user(&sub).await? {
+            Some(user) => Some(user),
+            None => first_admin(app, &sub, email).await?,
+        },
         Some(scope) => app.store.contact(scope, &sub).await?,
     };
     let user = user
@@ -197,6 +206,37 @@ async fn signed_in(
             Ok(with_cookies(json_response(StatusCode::OK, &body), cookies))
         }
     }
+}
+
+/// The stack's first admin has no record until their first sign-in; this makes it, once. Any
+/// other staff member without a record is refused like a wrong password.
+async fn first_admin(app: &App, sub: &str, email: &str) -> ApiResult<Option<UserRecord>> {
+    let Some(first) = app.config.first_admin_email.as_deref() else {
+        return Ok(None);
+    };
+    if !first.eq_ignore_ascii_case(email) {
+        return Ok(None);
+    }
+    let record = UserRecord {
+        sub: sub.to_string(),
+        email: first.to_string(),
+        name: first.split('@').next().unwrap_or(first).to_string(),
+        roles: vec![Role::Admin],
+        status: UserStatus::Active,
+        mfa_enabled: false,
+        sessions_valid_after: 0,
+        created_at: atrium_shared::ids::now_rfc3339(),
+        version: 1,
+    };
+    // Two first sign-ins at once: one writes, the other reads what it wrote.
+    if app.store.put_staff_user(&record).await.is_err() {
+        return app.store.staff_user(sub).await;
+    }
+    tracing::info!(
+        sub,
+        "the first admin signed in; their staff record was created"
+    );
+    Ok(Some(record))
 }
 
 #[cfg(test)]

@@ -77,9 +77,11 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         1,
         &RequestMeta::of(&req),
     );
+    let hash = token_hash(&token);
     let items = vec![
         app.store.contact_tx(&scope, &contact)?,
-        app.store.invite_tx(&token_hash(&token), &invite)?,
+        app.store.invite_tx(&hash, &invite)?,
+        app.store.latest_invite_tx(&scope, &sub, &hash)?,
     ];
     app.store
         .transact_audited(

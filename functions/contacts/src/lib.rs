@@ -6,6 +6,7 @@
 pub mod invite;
 pub mod list;
 pub mod remove;
+pub mod resend;
 pub mod update;
 
 use atrium_shared::access::scope_for;

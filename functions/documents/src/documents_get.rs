@@ -17,7 +17,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .store
         .document(&scope, &document_id)
         .await?
-        .filter(|document| document.latest_version > 0)
+        .filter(|document| document.latest_version > 0 && crate::visible_to(&principal, document))
         .ok_or_else(ApiError::not_found)?;
     let versions = app.store.versions(&scope, &document_id).await?;
     let entry = AuditEntry::by(

@@ -34,7 +34,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         "documents": page
             .items
             .into_iter()
-            .filter(|document| document.latest_version > 0)
+            .filter(|document| document.latest_version > 0 && crate::visible_to(&principal, document))
             .map(DocumentView::from)
             .collect::<Vec<_>>(),
         "next_cursor": page.next_cursor,

@@ -20,6 +20,11 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let number: u32 = path_param(&req, "number")?
         .parse()
         .map_err(|_| ApiError::not_found())?;
+    app.store
+        .document(&scope, &document_id)
+        .await?
+        .filter(|document| crate::visible_to(&principal, document))
+        .ok_or_else(ApiError::not_found)?;
     let version = app
         .store
         .version(&scope, &document_id, number)

@@ -17,3 +17,11 @@ pub mod share;
 pub mod storage;
 pub mod upload;
 pub mod view;
+
+use atrium_shared::principal::Principal;
+use atrium_shared::store::records::DocumentRecord;
+
+/// Billing documents (invoice PDFs) exist only for those who see billing.
+pub fn visible_to(principal: &Principal, document: &DocumentRecord) -> bool {
+    !document.billing_only || principal.sees_billing()
+}

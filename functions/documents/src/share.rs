@@ -1,14 +1,18 @@
-//! The firm shares a document with a client (a deliverable, a report, a contract):
+//! Documents not tied to a request:
 //!
-//! - `POST /api/clients/{id}/documents` `{name, file_name, content_type, size, sha256}`: a new
-//!   document, version 1;
+//! - `POST /api/clients/{id}/documents` `{name, file_name, content_type, size, sha256,
+//!   audience}`: the firm shares a document (a deliverable, a report, an invoice PDF), version 1;
+//!   `audience` is `everyone` (default) or `billing` (the client's admins and billing contacts
+//!   only);
 //! - `POST /api/clients/{id}/documents/{document}/versions` `{file_name, …}`: its next
-//!   version; earlier versions stay.
+//!   version; earlier versions stay;
+//! - `POST /api/documents` `{name, file_name, …}`: a contact who can act uploads a document of
+//!   their own (an attachment to a ticket, a file answer in a form), version 1.
 //!
-//! Both answer a presigned upload like the client's, confirmed the same way.
+//! All answer a presigned upload like the client's, confirmed the same way.
 
 use crate::upload::{declared, start_upload, FileBody};
-use atrium_shared::access::scope_for;
+use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::http::{parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
@@ -21,14 +25,29 @@ use serde::Deserialize;
 struct ShareBody {
     #[serde(default)]
     name: Option<String>,
+    #[serde(default)]
+    audience: Option<String>,
     #[serde(flatten)]
     file: FileBody,
 }
 
+/// Whether the document is for billing contacts only.
+fn billing_only(principal: &Principal, audience: Option<&str>) -> ApiResult<bool> {
+    match audience {
+        None | Some("everyone") => Ok(false),
+        Some("billing") if principal.is_staff() => Ok(true),
+        Some("billing") => Err(ApiError::invalid(
+            "audience",
+            "only the firm shares billing documents",
+        )),
+        Some(_) => Err(ApiError::invalid("audience", "must be everyone or billing")),
+    }
+}
+
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
-    principal.require_staff()?;
     let scope = scope_for(app, &principal, &req).await?;
+    require_can_act(&principal)?;
     let body: ShareBody = parse_json(&req)?;
     let meta = RequestMeta::of(&req);
     let existing_id = req
@@ -37,6 +56,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .map(str::to_string);
     match existing_id {
         Some(document_id) => {
+            principal.require_staff()?;
             let document = app
                 .store
                 .document(&scope, &document_id)
@@ -44,7 +64,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                 .ok_or_else(ApiError::not_found)?;
             if document.origin != DocumentOrigin::Firm {
                 return Err(ApiError::conflict(
-                    "this document holds the client's uploads for a request; share your own document instead",
+                    "this document holds the client's uploads; share your own document instead",
                 ));
             }
             let read = document.version;
@@ -52,6 +72,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             start_upload(app, &principal, &scope, document, Some(read), file, &meta).await
         }
         None => {
+            let billing_only = billing_only(&principal, body.audience.as_deref())?;
             let file = declared(app, body.file)?;
             let name = match body.name {
                 Some(name) => validate::name("name", &name, 200)?,
@@ -62,10 +83,15 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                 id: new_id(),
                 tenant_id: scope.tenant_id().to_string(),
                 name,
-                origin: DocumentOrigin::Firm,
+                origin: if principal.is_staff() {
+                    DocumentOrigin::Firm
+                } else {
+                    DocumentOrigin::Client
+                },
                 request_id: None,
                 latest_version: 0,
                 allocated_versions: 0,
+                billing_only,
                 created_at: now.clone(),
                 updated_at: now,
                 version: 0,

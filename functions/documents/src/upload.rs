@@ -75,6 +75,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                 request_id: Some(request.id.clone()),
                 latest_version: 0,
                 allocated_versions: 0,
+                billing_only: false,
                 created_at: now.clone(),
                 updated_at: now.clone(),
                 version: 0,

@@ -60,6 +60,7 @@ pub struct DocumentView {
     pub origin: DocumentOrigin,
     pub request_id: Option<String>,
     pub latest_version: u32,
+    pub billing_only: bool,
     pub created_at: String,
     pub updated_at: String,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -75,6 +76,7 @@ impl From<DocumentRecord> for DocumentView {
             origin: record.origin,
             request_id: record.request_id,
             latest_version: record.latest_version,
+            billing_only: record.billing_only,
             created_at: record.created_at,
             updated_at: record.updated_at,
             versions: None,

@@ -1,5 +1,5 @@
-//! Messages and internal notes. A thread belongs to a project, a document request or a
-//! document, or is the client's general thread. Clients and staff post messages; staff also
+//! Messages and internal notes. A thread belongs to a project, a document request, a document
+//! or a ticket, or is the client's general thread. Clients and staff post messages; staff also
 //! write internal notes on the same records, which are their own item type (`INTERNAL#…`) that
 //! no client route reads and no mail carries.
 
@@ -54,13 +54,14 @@ pub async fn compose(
     Ok((record, entry))
 }
 
-/// The thread named in the path, checked to be a record of this tenant (archived projects
-/// are not threads for clients).
+/// The thread named in the path, checked to be a record of this tenant that the caller may
+/// see (archived projects are not threads for clients; billing documents only for those who
+/// see billing).
 pub async fn thread(
     app: &App,
     scope: &TenantScope,
     req: &Request,
-    staff: bool,
+    principal: &Principal,
 ) -> ApiResult<String> {
     let thread = path_param(req, "thread")?;
     if thread == "general" {
@@ -70,6 +71,7 @@ pub async fn thread(
     if !is_id(id) {
         return Err(ApiError::not_found());
     }
+    let staff = principal.is_staff();
     let exists = match kind {
         "project" => app
             .store
@@ -77,7 +79,12 @@ pub async fn thread(
             .await?
             .is_some_and(|project| staff || project.status != ProjectStatus::Archived),
         "request" => app.store.request(scope, id).await?.is_some(),
-        "document" => app.store.document(scope, id).await?.is_some(),
+        "document" => app
+            .store
+            .document(scope, id)
+            .await?
+            .is_some_and(|document| !document.billing_only || principal.sees_billing()),
+        "ticket" => app.store.ticket(scope, id).await?.is_some(),
         _ => false,
     };
     if exists {

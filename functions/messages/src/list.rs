@@ -12,7 +12,7 @@ use serde_json::json;
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
-    let thread = crate::thread(app, &scope, &req, principal.is_staff()).await?;
+    let thread = crate::thread(app, &scope, &req, &principal).await?;
     let limit = page_limit(query_param(&req, "limit"), 50, 200)?;
     let page = app
         .store

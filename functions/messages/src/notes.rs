@@ -20,7 +20,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     principal.require_staff()?;
     let scope = scope_for(app, &principal, &req).await?;
-    let thread = crate::thread(app, &scope, &req, principal.is_staff()).await?;
+    let thread = crate::thread(app, &scope, &req, &principal).await?;
     if req.method() == Method::GET {
         let limit = page_limit(query_param(&req, "limit"), 50, 200)?;
         let page = app

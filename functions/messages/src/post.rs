@@ -21,7 +21,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     require_can_act(&principal)?;
-    let thread = crate::thread(app, &scope, &req, principal.is_staff()).await?;
+    let thread = crate::thread(app, &scope, &req, &principal).await?;
     let body: PostBody = parse_json(&req)?;
     let (record, entry) = crate::compose(
         app,

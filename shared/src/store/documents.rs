@@ -280,7 +280,7 @@ impl Store {
     /// A query on an index. Index cursors carry the index keys and the table keys, encoded
     /// together; they are checked to belong to the same index partition.
     #[allow(clippy::too_many_arguments)]
-    async fn query_index<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn query_index<T: serde::de::DeserializeOwned>(
         &self,
         index: &str,
         pk_name: &str,
@@ -290,10 +290,29 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> ApiResult<Page<T>> {
-        let condition = if sort_key_at_most.is_some() {
-            format!("{pk_name} = :pk AND {sk_name} <= :last")
-        } else {
-            format!("{pk_name} = :pk")
+        let range = sort_key_at_most.map(|last| SortRange::AtMost(last.to_string()));
+        self.query_index_range(index, pk_name, sk_name, partition, range, limit, cursor)
+            .await
+    }
+
+    /// [`Self::query_index`] with any sort key range.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn query_index_range<T: serde::de::DeserializeOwned>(
+        &self,
+        index: &str,
+        pk_name: &str,
+        sk_name: &str,
+        partition: &str,
+        range: Option<SortRange>,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> ApiResult<Page<T>> {
+        let condition = match &range {
+            Some(SortRange::AtMost(_)) => format!("{pk_name} = :pk AND {sk_name} <= :sort"),
+            Some(SortRange::BeginsWith(_)) => {
+                format!("{pk_name} = :pk AND begins_with({sk_name}, :sort)")
+            }
+            None => format!("{pk_name} = :pk"),
         };
         let mut query = self
             .dynamo
@@ -303,8 +322,8 @@ impl Store {
             .key_condition_expression(condition)
             .expression_attribute_values(":pk", s(partition))
             .limit(limit);
-        if let Some(last) = sort_key_at_most {
-            query = query.expression_attribute_values(":last", s(last));
+        if let Some(SortRange::AtMost(value) | SortRange::BeginsWith(value)) = range {
+            query = query.expression_attribute_values(":sort", s(value));
         }
         if let Some(cursor) = cursor {
             let start = index_cursor::decode(cursor)?;
@@ -332,6 +351,12 @@ impl Store {
                 .collect::<ApiResult<Vec<T>>>()?,
         })
     }
+}
+
+/// A range of an index partition's sort keys.
+pub(crate) enum SortRange {
+    AtMost(String),
+    BeginsWith(String),
 }
 
 mod index_cursor {

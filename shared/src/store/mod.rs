@@ -5,11 +5,14 @@
 
 pub mod approvals;
 pub mod documents;
+pub mod forms;
+pub mod invoices;
 pub mod messages;
 pub mod projects;
 pub mod records;
 pub mod registry;
 pub mod tenant;
+pub mod tickets;
 
 use crate::error::{ApiError, ApiResult};
 use crate::keys;

@@ -206,6 +206,10 @@ pub struct DocumentRecord {
     pub latest_version: u32,
     /// The last version number handed out for an upload; numbers are never reused.
     pub allocated_versions: u32,
+    /// Invoice PDFs and other billing papers: only the firm, the client's admins and its
+    /// billing contacts see these (not in lists, not by id).
+    #[serde(default)]
+    pub billing_only: bool,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,

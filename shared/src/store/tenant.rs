@@ -431,3 +431,45 @@ impl Store {
         )
     }
 }
+
+/// `T#<tenant>` / `INVITEOF#<sub>`: the hash of a contact's latest invitation link, so that a
+/// new invitation can retire the one before it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct LatestInvite {
+    pub token_hash: String,
+}
+
+impl Store {
+    pub async fn latest_invite(
+        &self,
+        scope: &TenantScope,
+        sub: &str,
+    ) -> ApiResult<Option<LatestInvite>> {
+        self.get_record(&keys::tenant_pk(scope), &keys::latest_invite_sk(sub))
+            .await
+    }
+
+    pub fn latest_invite_tx(
+        &self,
+        scope: &TenantScope,
+        sub: &str,
+        token_hash: &str,
+    ) -> ApiResult<TransactWriteItem> {
+        super::put_tx(
+            to_item(
+                &keys::tenant_pk(scope),
+                &keys::latest_invite_sk(sub),
+                &LatestInvite {
+                    token_hash: token_hash.to_string(),
+                },
+            )?,
+            None,
+            None,
+        )
+    }
+
+    /// Retires an invitation link whether or not it is still there (used, or gone by TTL).
+    pub fn retire_invite_tx(&self, token_hash: &str) -> ApiResult<TransactWriteItem> {
+        super::delete_tx(&keys::invite_pk(token_hash), keys::INVITE_SK, None)
+    }
+}

@@ -1,0 +1,92 @@
+//! Invoices. The firm records them per client (number unique across the firm, dates, currency,
+//! lines or a total, an optional PDF and payment link) and moves them draft → sent → paid, or
+//! voids them. A client's admins and billing contacts see sent, paid and overdue invoices and
+//! download the PDF; other contacts do not learn that invoices exist. Amounts are integers in
+//! the currency's minor units.
+
+pub mod content;
+pub mod create;
+pub mod get;
+pub mod list;
+pub mod money;
+pub mod pdf;
+pub mod update;
+pub mod view;
+
+use atrium_shared::access::scope_for;
+use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::principal::{Principal, Role, TenantScope};
+use atrium_shared::store::invoices::InvoiceRecord;
+use atrium_shared::store::records::UserStatus;
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::Request;
+
+/// The scope for reading invoices. Contacts without billing are refused the list (403) and
+/// get 404 for any invoice by id, so they learn nothing either way.
+pub async fn billing_scope(
+    app: &App,
+    principal: &Principal,
+    req: &Request,
+    by_id: bool,
+) -> ApiResult<TenantScope> {
+    let scope = scope_for(app, principal, req).await?;
+    if principal.sees_billing() {
+        Ok(scope)
+    } else if by_id {
+        Err(ApiError::not_found())
+    } else {
+        Err(ApiError::forbidden(
+            "invoices are for your organisation's admins and billing contacts",
+        ))
+    }
+}
+
+/// The invoice named in the path, as this caller may see it: clients never see drafts or
+/// voided invoices.
+pub async fn invoice_for(
+    app: &App,
+    principal: &Principal,
+    scope: &TenantScope,
+    invoice_id: &str,
+) -> ApiResult<InvoiceRecord> {
+    app.store
+        .invoice(scope, invoice_id)
+        .await?
+        .filter(|invoice| principal.is_staff() || invoice.status.shown_to_clients())
+        .ok_or_else(ApiError::not_found)
+}
+
+/// One mail to each active admin and billing contact when an invoice is sent. It names the
+/// invoice and its due date and links to the portal; the PDF stays behind sign-in.
+pub async fn tell_billing_contacts(app: &App, scope: &TenantScope, invoice: &InvoiceRecord) {
+    let Ok(contacts) = app.store.contacts(scope).await else {
+        tracing::warn!("invoice notice: contacts not read");
+        return;
+    };
+    let link = format!(
+        "{}/invoices/{}",
+        app.config.portal_origin.trim_end_matches('/'),
+        invoice.id
+    );
+    let firm = &app.config.firm_name;
+    let mail = notice(
+        &Branding::plain(firm),
+        &format!("Invoice {} from {firm}", invoice.number),
+        "A new invoice is ready",
+        &[format!(
+            "Invoice <strong>{}</strong> is due on {}.",
+            escape_html(&invoice.number),
+            escape_html(&invoice.due_date)
+        )],
+        &format!("Invoice {} is due on {}.", invoice.number, invoice.due_date),
+        ("View the invoice", &link),
+    );
+    for contact in contacts.into_iter().filter(|contact| {
+        contact.status == UserStatus::Active
+            && (contact.roles.contains(&Role::Admin) || contact.roles.contains(&Role::Billing))
+    }) {
+        if let Err(error) = app.mailer.send(&contact.email, &mail).await {
+            tracing::warn!(?error, "invoice notice not sent");
+        }
+    }
+}

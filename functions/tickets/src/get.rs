@@ -1,0 +1,21 @@
+//! `GET /api/tickets/{ticket}` (any contact of the client) and
+//! `GET /api/clients/{id}/tickets/{ticket}` (staff).
+
+use crate::TicketView;
+use atrium_shared::access::scope_for;
+use atrium_shared::http::{ok, path_param};
+use atrium_shared::principal::Principal;
+use atrium_shared::{ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    let scope = scope_for(app, &principal, &req).await?;
+    let ticket_id = path_param(&req, "ticket")?;
+    let ticket = app
+        .store
+        .ticket(&scope, &ticket_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    ok(&TicketView::from(ticket))
+}

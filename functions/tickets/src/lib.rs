@@ -1,0 +1,154 @@
+//! Support tickets. A client's contacts open them (subject, description, category, priority,
+//! attachments from the documents flow) and follow their status; the firm works a queue across
+//! clients, assigns, changes status and replies. Replies and internal notes are the messages
+//! and notes of thread `ticket:<id>` (the messages crate), so nothing about threads is built
+//! twice. Every status change is mailed to the ticket's opener.
+
+pub mod get;
+pub mod list;
+pub mod open;
+pub mod update;
+
+use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::principal::{Principal, TenantScope};
+use atrium_shared::store::records::UserStatus;
+use atrium_shared::store::tickets::TicketRecord;
+use atrium_shared::{ApiError, ApiResult, App};
+use serde::Serialize;
+
+pub const CATEGORIES: [&str; 5] = ["question", "documents", "billing", "technical", "other"];
+pub const PRIORITIES: [&str; 4] = ["low", "normal", "high", "urgent"];
+
+pub fn category(value: &str) -> ApiResult<String> {
+    CATEGORIES
+        .into_iter()
+        .find(|known| *known == value)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "category",
+                format!("must be one of {}", CATEGORIES.join(", ")),
+            )
+        })
+}
+
+pub fn priority(value: &str) -> ApiResult<String> {
+    PRIORITIES
+        .into_iter()
+        .find(|known| *known == value)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "priority",
+                format!("must be one of {}", PRIORITIES.join(", ")),
+            )
+        })
+}
+
+/// A ticket as answered: the record and the thread its replies live in.
+#[derive(Debug, Serialize)]
+pub struct TicketView {
+    #[serde(flatten)]
+    pub ticket: TicketRecord,
+    pub client_id: String,
+    pub thread: String,
+}
+
+impl From<TicketRecord> for TicketView {
+    fn from(ticket: TicketRecord) -> Self {
+        Self {
+            client_id: ticket.tenant_id.clone(),
+            thread: format!("ticket:{}", ticket.id),
+            ticket,
+        }
+    }
+}
+
+/// Mails the opener that their ticket's status changed, unless they changed it themselves or
+/// are no longer an active contact. The mail names the ticket, never its messages.
+pub async fn tell_opener(
+    app: &App,
+    scope: &TenantScope,
+    changed_by: &Principal,
+    ticket: &TicketRecord,
+) {
+    if ticket.opened_by == changed_by.actor_label() {
+        return;
+    }
+    let still_active = match ticket.opened_by.strip_prefix("client:") {
+        Some(sub) => matches!(
+            app.store.contact(scope, sub).await,
+            Ok(Some(contact)) if contact.status == UserStatus::Active
+        ),
+        None => match ticket.opened_by.strip_prefix("staff:") {
+            Some(sub) => matches!(
+                app.store.staff_user(sub).await,
+                Ok(Some(user)) if user.status == UserStatus::Active
+            ),
+            None => false,
+        },
+    };
+    if !still_active {
+        return;
+    }
+    let origin = app.config.portal_origin.trim_end_matches('/');
+    let link = if ticket.opened_by.starts_with("staff:") {
+        format!(
+            "{origin}/clients/{}/tickets/{}",
+            ticket.tenant_id, ticket.id
+        )
+    } else {
+        format!("{origin}/tickets/{}", ticket.id)
+    };
+    let status = ticket.status.label();
+    let mail = notice(
+        &Branding::plain(&app.config.firm_name),
+        &format!("Your request \"{}\" is {status}", ticket.subject),
+        "Your request was updated",
+        &[format!(
+            "<strong>{}</strong> is now {status}.",
+            escape_html(&ticket.subject)
+        )],
+        &format!("\"{}\" is now {status}.", ticket.subject),
+        ("See the request", &link),
+    );
+    if let Err(error) = app.mailer.send(&ticket.opener_email, &mail).await {
+        tracing::warn!(?error, "ticket status notice not sent");
+    }
+}
+
+/// One mail to each active staff member that a client opened a ticket.
+pub async fn tell_the_firm(app: &App, scope: &TenantScope, ticket: &TicketRecord) {
+    let client_name = match app.store.profile(scope).await {
+        Ok(Some(profile)) => profile.name,
+        _ => "A client".to_string(),
+    };
+    let link = format!(
+        "{}/clients/{}/tickets/{}",
+        app.config.portal_origin.trim_end_matches('/'),
+        ticket.tenant_id,
+        ticket.id
+    );
+    let mail = notice(
+        &Branding::plain(&app.config.firm_name),
+        &format!("New {} ticket from {client_name}", ticket.priority),
+        "A client opened a ticket",
+        &[format!(
+            "{} opened <strong>{}</strong> ({}).",
+            escape_html(&client_name),
+            escape_html(&ticket.subject),
+            escape_html(&ticket.category)
+        )],
+        &format!("{client_name} opened \"{}\".", ticket.subject),
+        ("Open the ticket", &link),
+    );
+    let staff = app.store.staff_users().await.unwrap_or_default();
+    for user in staff
+        .into_iter()
+        .filter(|user| user.status == UserStatus::Active)
+    {
+        if let Err(error) = app.mailer.send(&user.email, &mail).await {
+            tracing::warn!(?error, "ticket notice not sent");
+        }
+    }
+}
