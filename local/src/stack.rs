@@ -59,6 +59,11 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         max_upload_bytes: atrium_shared::config::DEFAULT_MAX_UPLOAD_BYTES,
         reminder_days: vec![3, 1],
         first_admin_email: options.first_admin_email.clone(),
+        // Moto issues sessions for any role; the same code path as in AWS runs locally.
+        tenant_role_arn: Some(format!(
+            "arn:aws:iam::123456789012:role/{}-tenant-data",
+            options.prefix
+        )),
     };
     let sdk = atrium_shared::app::sdk_config(&config).await;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table)

@@ -1,9 +1,12 @@
 //! Everything a handler needs, built once per sandbox and shared by every request.
 
 use crate::config::Config;
+use crate::error::ApiResult;
 use crate::mail::Mailer;
 use crate::store::Store;
+use crate::tenancy::{TenantAccess, TenantResources};
 use aws_config::BehaviorVersion;
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 pub struct App {
@@ -12,6 +15,8 @@ pub struct App {
     pub cognito: aws_sdk_cognitoidentityprovider::Client,
     pub s3: aws_sdk_s3::Client,
     pub mailer: Mailer,
+    /// Tenant-scoped sessions (shared with the store); `None` on mocked clients.
+    pub tenants: Option<Arc<TenantAccess>>,
 }
 
 impl App {
@@ -28,6 +33,26 @@ impl App {
             mailer: Mailer::new(ses, config.mail_from.clone()),
             cognito,
             config,
+            tenants: None,
+        }
+    }
+
+    /// Tenant data through sessions assumed per tenant (every deployed and local stack).
+    pub fn with_tenant_access(mut self, tenants: Arc<TenantAccess>) -> Self {
+        self.store = self.store.with_tenant_access(tenants.clone());
+        self.tenants = Some(tenants);
+        self
+    }
+
+    /// S3 for an object key: a tenant's objects (`tenants/<id>/…`) with that tenant's session.
+    pub async fn s3_for(&self, object_key: &str) -> ApiResult<aws_sdk_s3::Client> {
+        let tenant = object_key
+            .strip_prefix("tenants/")
+            .and_then(|rest| rest.split('/').next())
+            .filter(|tenant| !tenant.is_empty());
+        match (tenant, &self.tenants) {
+            (Some(tenant), Some(tenants)) => tenants.s3(tenant).await,
+            _ => Ok(self.s3.clone()),
         }
     }
 
@@ -35,13 +60,31 @@ impl App {
     pub async fn from_config(config: Config) -> Self {
         let sdk = sdk_config(&config).await;
         let s3 = s3_client(&config, &sdk);
-        Self::new(
+        let tenants = config.tenant_role_arn.as_ref().map(|role_arn| {
+            let resources = TenantResources::from_names(
+                role_arn,
+                &config.region,
+                &config.table,
+                &config.documents_bucket,
+            );
+            Arc::new(TenantAccess::new(
+                &sdk,
+                role_arn,
+                resources,
+                config.aws_endpoint.is_some(),
+            ))
+        });
+        let app = Self::new(
             config,
             aws_sdk_dynamodb::Client::new(&sdk),
             aws_sdk_cognitoidentityprovider::Client::new(&sdk),
             aws_sdk_sesv2::Client::new(&sdk),
             s3,
-        )
+        );
+        match tenants {
+            Some(tenants) => app.with_tenant_access(tenants),
+            None => app,
+        }
     }
 
     pub async fn from_env() -> Result<Self, String> {

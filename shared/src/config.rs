@@ -30,6 +30,8 @@ pub struct Config {
     /// The firm's first admin (the stack's `FirstAdminEmail`): when this person first signs in
     /// to the staff pool, they become a firm admin. Everyone else is added by an admin.
     pub first_admin_email: Option<String>,
+    /// The role assumed per tenant for tenant data (`TenantDataRole`); see [`crate::tenancy`].
+    pub tenant_role_arn: Option<String>,
 }
 
 fn required(name: &str) -> Result<String, String> {
@@ -82,6 +84,7 @@ impl Config {
             first_admin_email: optional("ATRIUM_FIRST_ADMIN_EMAIL")
                 .map(|email| email.trim().to_lowercase())
                 .filter(|email| !email.is_empty()),
+            tenant_role_arn: optional("ATRIUM_TENANT_ROLE_ARN"),
         })
     }
 

@@ -24,6 +24,7 @@ pub mod principal;
 pub mod runtime;
 pub mod secrets;
 pub mod store;
+pub mod tenancy;
 pub mod validate;
 
 pub use app::App;

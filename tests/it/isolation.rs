@@ -289,3 +289,50 @@ async fn a_disabled_contact_is_refused_at_once() {
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
 }
+
+/// The IAM layer's code path runs locally too: a client's reads and writes and its presigned
+/// URLs use a session assumed for that client (temporary credentials), and no other client's
+/// session is made on its behalf.
+#[tokio::test]
+async fn tenant_data_goes_through_a_session_for_that_tenant() {
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let a = env.client(&admin, "sessions").await;
+    let tenants = env
+        .app
+        .tenants
+        .clone()
+        .expect("tenant sessions are on in every stack");
+    assert!(
+        tenants.has_session(&a.tenant_id),
+        "onboarding wrote through the tenant session"
+    );
+
+    let b = env.client(&admin, "others").await;
+    let document = env
+        .upload_document(
+            &admin.token,
+            &format!("/api/clients/{}", b.tenant_id),
+            "letter.pdf",
+            "application/pdf",
+            json!({}),
+            b"%PDF b",
+        )
+        .await;
+    let link = env
+        .call(
+            "GET",
+            &format!("/api/documents/{document}/versions/1/download"),
+        )
+        .bearer(&b.session.token)
+        .send()
+        .await;
+    assert_eq!(link.status, StatusCode::OK, "{}", link.body);
+    // Signed with a session's temporary credentials, not the function's.
+    assert!(link.json["url"]
+        .as_str()
+        .unwrap()
+        .contains("X-Amz-Security-Token"));
+    assert!(tenants.has_session(&b.tenant_id));
+    assert!(!tenants.has_session("01JZZZZZZZZZZZZZZZZZZZZZZZ"));
+}

@@ -55,6 +55,7 @@ async fn app_on(endpoint: &str) -> App {
         max_upload_bytes: 1_000_000,
         reminder_days: vec![3, 1],
         first_admin_email: None,
+        tenant_role_arn: None,
     };
     let app = App::from_config(config).await;
     app.s3

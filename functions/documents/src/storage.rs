@@ -46,7 +46,8 @@ pub async fn presign_upload_within(
     let config = PresigningConfig::expires_in(lifetime)
         .map_err(|error| ApiError::internal("presigning config", error))?;
     let request = app
-        .s3
+        .s3_for(key)
+        .await?
         .put_object()
         .bucket(&app.config.documents_bucket)
         .key(key)
@@ -79,7 +80,8 @@ pub struct StoredObject {
 
 pub async fn stored_object(app: &App, key: &str) -> ApiResult<Option<StoredObject>> {
     let result = app
-        .s3
+        .s3_for(key)
+        .await?
         .head_object()
         .bucket(&app.config.documents_bucket)
         .key(key)
@@ -92,10 +94,15 @@ pub async fn stored_object(app: &App, key: &str) -> ApiResult<Option<StoredObjec
             content_type: output.content_type,
             sha256: output.checksum_sha256,
         })),
+        // Without s3:ListBucket (tenant sessions have none: listing would show other
+        // tenants' keys), S3 answers a missing object with 403 instead of 404.
         Err(error)
             if error
                 .as_service_error()
-                .is_some_and(|service| service.is_not_found()) =>
+                .is_some_and(|service| service.is_not_found())
+                || error
+                    .raw_response()
+                    .is_some_and(|response| response.status().as_u16() == 403) =>
         {
             Ok(None)
         }
@@ -107,7 +114,8 @@ pub async fn presign_download(app: &App, key: &str, disposition: &str) -> ApiRes
     let config = PresigningConfig::expires_in(DOWNLOAD_URL_LIFETIME)
         .map_err(|error| ApiError::internal("presigning config", error))?;
     let request = app
-        .s3
+        .s3_for(key)
+        .await?
         .get_object()
         .bucket(&app.config.documents_bucket)
         .key(key)

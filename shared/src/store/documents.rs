@@ -248,7 +248,8 @@ impl Store {
         forward: bool,
     ) -> ApiResult<Page<T>> {
         let mut query = self
-            .dynamo
+            .client_for([pk])
+            .await?
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")

@@ -16,6 +16,7 @@ pub mod tickets;
 
 use crate::error::{ApiError, ApiResult};
 use crate::keys;
+use crate::tenancy::{tenant_of_keys, TenantAccess};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
@@ -24,13 +25,18 @@ use base64::Engine;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 pub type Item = HashMap<String, AttributeValue>;
 
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// The function's own credentials: firm-level items and the firm's cross-tenant indexes.
     dynamo: aws_sdk_dynamodb::Client,
     table: String,
+    /// Tenant-scoped sessions for tenant items (see [`crate::tenancy`]); `None` only where a
+    /// test or the benchmark builds a store on mocked clients.
+    tenants: Option<Arc<TenantAccess>>,
 }
 
 /// Why a transaction did not go through.
@@ -175,7 +181,31 @@ pub fn is_condition_failure(error: &SdkError<TransactWriteItemsError>) -> bool {
 
 impl Store {
     pub fn new(dynamo: aws_sdk_dynamodb::Client, table: String) -> Self {
-        Self { dynamo, table }
+        Self {
+            dynamo,
+            table,
+            tenants: None,
+        }
+    }
+
+    /// Tenant items are then read and written with a session assumed for their tenant.
+    pub fn with_tenant_access(mut self, tenants: Arc<TenantAccess>) -> Self {
+        self.tenants = Some(tenants);
+        self
+    }
+
+    /// The client for an operation on these partitions: the tenant's session when they are
+    /// one tenant's, the function's own credentials for firm-level keys.
+    pub(crate) async fn client_for<'a>(
+        &self,
+        partition_keys: impl IntoIterator<Item = &'a str>,
+    ) -> ApiResult<aws_sdk_dynamodb::Client> {
+        let tenant = tenant_of_keys(partition_keys, None)?;
+
+        match (tenant, &self.tenants) {
+            (Some(tenant), Some(tenants)) => tenants.dynamo(tenant).await,
+            _ => Ok(self.dynamo.clone()),
+        }
     }
 
     pub fn table(&self) -> &str {
@@ -188,7 +218,8 @@ impl Store {
 
     async fn get(&self, pk: &str, sk: &str) -> ApiResult<Option<Item>> {
         let output = self
-            .dynamo
+            .client_for([pk])
+            .await?
             .get_item()
             .table_name(&self.table)
             .key(keys::PK, s(pk))
@@ -229,8 +260,11 @@ impl Store {
             .map(|item| self.with_table(item))
             .collect::<ApiResult<Vec<_>>>()
             .map_err(TransactFailure::Error)?;
-        match self
-            .dynamo
+        let client = self
+            .client_for(items.iter().filter_map(partition_key_of))
+            .await
+            .map_err(TransactFailure::Error)?;
+        match client
             .transact_write_items()
             .set_transact_items(Some(items))
             .send()
@@ -308,6 +342,22 @@ impl Store {
         }
         Ok(builder.build())
     }
+}
+
+/// The partition key a transaction item writes or checks.
+fn partition_key_of(item: &TransactWriteItem) -> Option<&str> {
+    let key = if let Some(put) = &item.put {
+        put.item.get(keys::PK)
+    } else if let Some(update) = &item.update {
+        update.key.get(keys::PK)
+    } else if let Some(delete) = &item.delete {
+        delete.key.get(keys::PK)
+    } else {
+        item.condition_check
+            .as_ref()
+            .and_then(|check| check.key.get(keys::PK))
+    };
+    key.and_then(|value| value.as_s().ok()).map(String::as_str)
 }
 
 /// An `Update` for a transaction.

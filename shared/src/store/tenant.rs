@@ -169,7 +169,8 @@ impl Store {
     ) -> ApiResult<Page<AuditEntry>> {
         let pk = keys::tenant_pk(scope);
         let mut query = self
-            .dynamo
+            .client_for([pk.as_str()])
+            .await?
             .query()
             .table_name(&self.table)
             .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
@@ -236,7 +237,8 @@ impl Store {
             .build()
             .map_err(|error| ApiError::internal("batch get builder", error))?;
         let output = self
-            .dynamo
+            .client_for([pk.as_str()])
+            .await?
             .batch_get_item()
             .request_items(&self.table, request)
             .send()
