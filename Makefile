@@ -1,7 +1,7 @@
 # The two commands: `make run` (the whole portal locally, with demo data) and `make test`
 # (every test). Both install what they need into the project first.
 
-.PHONY: run test lint setup events
+.PHONY: run test lint setup events bench sam-build
 
 run: setup
 	cargo run -p atrium-local
@@ -11,6 +11,15 @@ test: setup
 
 lint: setup
 	scripts/lint
+
+# Init time, warm CPU per request, AWS round trips, binary sizes, peak RSS of every function
+# (target/bench/report.md). Its own command: not part of `make test`.
+bench: setup
+	scripts/bench
+
+# The Lambda artifacts for `sam deploy` (docs/deploy.md): cargo-lambda and Zig from .venv.
+sam-build: setup
+	scripts/sam-build
 
 setup:
 	scripts/setup

@@ -91,6 +91,20 @@ function signInScreen(message) {
 
 async function afterSignIn(answer, values) {
   if (answer.status === "signed_in") return home();
+  if (answer.challenge === "new_password") {
+    // Staff created by the firm's operator (the first admin) start with a temporary password.
+    show(form("Choose your password", [
+      element("p", { text: "You signed in with a temporary password. Choose your own to continue." }),
+      ...field("new_password", "New password", "password", {
+        hint: "At least 12 characters, with upper- and lower-case letters, a digit and a symbol.",
+        input: { autocomplete: "new-password", required: true },
+      }),
+    ], "Set password and sign in", async ({ new_password }) => {
+      const next = await api("POST", "/api/auth/login", { email: values.email, session: answer.session, challenge: "new_password", new_password });
+      await afterSignIn(next, values);
+    }));
+    return;
+  }
   if (answer.challenge === "totp" || answer.challenge === "mfa_setup") {
     const setup = answer.challenge === "mfa_setup"
       ? [element("p", { text: "Your organisation requires an authenticator app. Add this key to it:" }), element("p", {}, element("code", { text: answer.secret }))]
