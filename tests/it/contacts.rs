@@ -314,3 +314,58 @@ async fn me_sub(env: &TestEnv, token: &str) -> String {
     let me = env.call("GET", "/api/me").bearer(token).send().await;
     me.json["sub"].as_str().unwrap().to_string()
 }
+
+/// The first contact's link comes from onboarding (its hash is on the client record); a new
+/// invitation retires that one too.
+#[tokio::test]
+async fn a_new_invitation_for_the_first_contact_retires_the_onboarding_link() {
+    let env = TestEnv::new().await;
+    let staff = env.staff(vec![Role::Admin]).await;
+    let email = env.email("first");
+    let onboarded = env
+        .call("POST", "/api/clients")
+        .bearer(&staff.token)
+        .json(json!({ "name": "Lost Mail Ltd", "slug": format!("lost-{}", &env.tag[env.tag.len() - 8..]), "contact": { "name": "Fay First", "email": email } }))
+        .send()
+        .await;
+    assert_eq!(onboarded.status, StatusCode::CREATED, "{}", onboarded.body);
+    let tenant = onboarded.json["id"].as_str().unwrap().to_string();
+    let onboarding_link = invitation_token_in(&env.mail_to(&email).await[0].body).unwrap();
+    let contacts = env
+        .call("GET", &format!("/api/clients/{tenant}/contacts"))
+        .bearer(&staff.token)
+        .send()
+        .await;
+    let sub = contacts.json["contacts"][0]["sub"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resent = env
+        .call(
+            "POST",
+            &format!("/api/clients/{tenant}/contacts/{sub}/invitation"),
+        )
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    let mail = env.mail_to(&email).await;
+    assert_eq!(mail.len(), 2);
+    let new_link = mail
+        .iter()
+        .filter_map(|m| invitation_token_in(&m.body))
+        .find(|token| *token != onboarding_link)
+        .unwrap();
+    let old = env
+        .call("POST", "/api/auth/accept-invite")
+        .json(json!({ "token": onboarding_link, "password": CONTACT_PASSWORD, "mode": "bearer" }))
+        .send()
+        .await;
+    assert_eq!(old.status, StatusCode::GONE, "{}", old.body);
+    let new = env
+        .call("POST", "/api/auth/accept-invite")
+        .json(json!({ "token": new_link, "password": CONTACT_PASSWORD, "mode": "bearer" }))
+        .send()
+        .await;
+    assert_eq!(new.status, StatusCode::OK, "{}", new.body);
+}
