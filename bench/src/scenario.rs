@@ -1,0 +1,894 @@
+//! Runs one successful request of every function for real, against moto, through the same
+//! pieces as the local gateway (template routes, the authorizer, payload-2.0 events), and keeps
+//! for each function binary its event and the AWS calls it made. Those are what the warm
+//! measurements replay and what the peak-RSS runs feed the binaries.
+
+use crate::record::{AwsCall, Recorder};
+use atrium_authorizer::Authorizer;
+use atrium_local::events::{authorizer_event, http_event, IncomingRequest};
+use atrium_local::gateway::match_routes;
+use atrium_local::template::Route;
+use atrium_shared::config::Config;
+use atrium_shared::principal::Role;
+use atrium_shared::runtime::{respond, Handler};
+use atrium_shared::App;
+use http::HeaderValue;
+use lambda_http::Body;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const ORIGIN: &str = "https://portal.bench";
+const STAFF_PASSWORD: &str = "Bench-Staff-Pass-2026!";
+const CONTACT_PASSWORD: &str = "Bench-Contact-Pass-2026!";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Http,
+    Authorizer,
+    Scheduled,
+}
+
+/// One function's successful request: the event its binary receives and what it called.
+#[derive(Debug, Clone)]
+pub struct Recording {
+    pub binary: String,
+    pub kind: Kind,
+    pub route: String,
+    pub event: String,
+    pub status: u16,
+    pub calls: Vec<AwsCall>,
+}
+
+pub struct Rig {
+    pub app: Arc<App>,
+    pub config: Config,
+    pub endpoint: String,
+    recorder: Recorder,
+    routes: Vec<(Route, Handler)>,
+    pub recordings: BTreeMap<String, Recording>,
+    pub problems: Vec<String>,
+    record_authorizer: bool,
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub json: Value,
+    pub body: String,
+    pub cookies: Vec<String>,
+}
+
+impl Reply {
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies.iter().find_map(|line| {
+            let (key, value) = line.split(';').next()?.split_once('=')?;
+            (key == name).then(|| value.to_string())
+        })
+    }
+}
+
+fn text(value: &Value) -> Result<String, String> {
+    value
+        .as_str()
+        .map(str::to_string)
+        .ok_or_else(|| format!("expected a string, got {value}"))
+}
+
+pub async fn recording_app(config: &Config, recorder: &Recorder) -> App {
+    let sdk = atrium_shared::app::sdk_config(config).await;
+    App::new(
+        config.clone(),
+        aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&sdk)
+                .interceptor(recorder.clone())
+                .build(),
+        ),
+        aws_sdk_cognitoidentityprovider::Client::from_conf(
+            aws_sdk_cognitoidentityprovider::config::Builder::from(&sdk)
+                .interceptor(recorder.clone())
+                .build(),
+        ),
+        aws_sdk_sesv2::Client::from_conf(
+            aws_sdk_sesv2::config::Builder::from(&sdk)
+                .interceptor(recorder.clone())
+                .build(),
+        ),
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&sdk)
+                .force_path_style(true)
+                .interceptor(recorder.clone())
+                .build(),
+        ),
+    )
+}
+
+impl Rig {
+    pub async fn new(endpoint: &str, config: Config, template: &str) -> Result<Self, String> {
+        let recorder = Recorder::default();
+        let app = Arc::new(recording_app(&config, &recorder).await);
+        Ok(Self {
+            app,
+            config,
+            endpoint: endpoint.to_string(),
+            recorder,
+            routes: match_routes(template)?,
+            recordings: BTreeMap::new(),
+            problems: Vec::new(),
+            record_authorizer: false,
+        })
+    }
+
+    /// API Gateway's part, then the handler; the first 2xx answer of each binary is kept.
+    pub async fn send(&mut self, request: IncomingRequest) -> Result<Reply, String> {
+        let (route, handler, params) = self
+            .routes
+            .iter()
+            .find_map(|(route, handler)| {
+                route
+                    .matches(&request.method, &request.path)
+                    .map(|params| (route.clone(), *handler, params))
+            })
+            .ok_or_else(|| format!("no route for {} {}", request.method, request.path))?;
+        let mut context = None;
+        if !route.public {
+            let event_json = authorizer_event(&request, &route, &params);
+            let event: atrium_authorizer::AuthorizerEvent =
+                serde_json::from_value(event_json.clone()).map_err(|error| error.to_string())?;
+            // A fresh authorizer: the recorded call is a cold one (issuer, keys, user).
+            let recording = self.record_authorizer && !self.recordings.contains_key("authorizer");
+            let authorizer = Authorizer::new(self.app.clone());
+            if recording {
+                self.recorder.start();
+            }
+            let answer = authorizer.authorize(&event).await;
+            let calls = if recording {
+                self.recorder.stop()
+            } else {
+                Vec::new()
+            };
+            if !answer.is_authorized {
+                return Err(format!("{} refused by the authorizer", route.key()));
+            }
+            if recording {
+                self.recordings.insert(
+                    "authorizer".into(),
+                    Recording {
+                        binary: "authorizer".into(),
+                        kind: Kind::Authorizer,
+                        route: format!("(authorizer for {})", route.key()),
+                        event: event_json.to_string(),
+                        status: 200,
+                        calls,
+                    },
+                );
+            }
+            context = Some(answer.context);
+        }
+        let event = http_event(&request, &route, &params, context.as_ref()).to_string();
+        let lambda_request =
+            lambda_http::request::from_str(&event).map_err(|error| error.to_string())?;
+        self.recorder.start();
+        let response = respond(handler, self.app.clone(), lambda_request).await;
+        let calls = self.recorder.stop();
+        let (parts, body) = response.into_parts();
+        let body = match body {
+            Body::Text(text) => text,
+            Body::Binary(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            _ => String::new(),
+        };
+        let status = parts.status.as_u16();
+        if parts.status.is_success() && !self.recordings.contains_key(&route.binary) {
+            self.recordings.insert(
+                route.binary.clone(),
+                Recording {
+                    binary: route.binary.clone(),
+                    kind: Kind::Http,
+                    route: route.key(),
+                    event,
+                    status,
+                    calls,
+                },
+            );
+        }
+        Ok(Reply {
+            status,
+            json: serde_json::from_str(&body).unwrap_or(Value::Null),
+            cookies: parts
+                .headers
+                .get_all(http::header::SET_COOKIE)
+                .iter()
+                .filter_map(|value| value.to_str().ok().map(str::to_string))
+                .collect(),
+            body,
+        })
+    }
+
+    fn request(
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> IncomingRequest {
+        let mut request = IncomingRequest::new(method, path);
+        let headers = &mut request.headers;
+        headers.insert("origin", HeaderValue::from_static(ORIGIN));
+        headers.insert(
+            "user-agent",
+            HeaderValue::from_static("Mozilla/5.0 (atrium-bench)"),
+        );
+        if let Some(token) = token {
+            if let Ok(value) = HeaderValue::from_str(&format!("Bearer {token}")) {
+                headers.insert("authorization", value);
+            }
+        }
+        if let Some(body) = body {
+            headers.insert("content-type", HeaderValue::from_static("application/json"));
+            request.body = body.to_string().into_bytes();
+        }
+        request.source_ip = "203.0.113.10".to_string();
+        request
+    }
+
+    /// A call that must succeed (2xx); its JSON answer.
+    pub async fn ok(
+        &mut self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Result<Value, String> {
+        let reply = self.send(Self::request(method, path, token, body)).await?;
+        if !(200..300).contains(&reply.status) {
+            return Err(format!(
+                "{method} {path}: {} {}",
+                reply.status,
+                reply.body.chars().take(300).collect::<String>()
+            ));
+        }
+        Ok(reply.json)
+    }
+
+    pub async fn get(&mut self, path: &str, token: &str) -> Result<Value, String> {
+        self.ok("GET", path, Some(token), None).await
+    }
+
+    pub async fn post(&mut self, path: &str, token: &str, body: Value) -> Result<Value, String> {
+        self.ok("POST", path, Some(token), Some(body)).await
+    }
+
+    async fn sign_in(
+        &mut self,
+        email: &str,
+        password: &str,
+        slug: Option<&str>,
+    ) -> Result<Value, String> {
+        let mut body = json!({ "email": email, "password": password, "mode": "bearer" });
+        if let Some(slug) = slug {
+            body["slug"] = json!(slug);
+        }
+        self.ok("POST", "/api/auth/login", None, Some(body)).await
+    }
+
+    async fn invitation_token(&self, address: &str) -> Result<String, String> {
+        let mail = atrium_local::mailbox::sent_mail(&self.endpoint).await?;
+        let body = mail
+            .iter()
+            .rev()
+            .find(|mail| mail.to.iter().any(|to| to == address))
+            .map(|mail| mail.body.clone())
+            .ok_or_else(|| format!("no mail to {address}"))?;
+        let start = body
+            .find("/invite#token=")
+            .ok_or("no invitation link in the mail")?
+            + "/invite#token=".len();
+        Ok(body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect())
+    }
+
+    fn note<T>(&mut self, area: &str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.problems.push(format!("{area}: {error}"));
+                None
+            }
+        }
+    }
+
+    /// The whole story: every binary answers one request successfully.
+    pub async fn run(&mut self, tag: &str) -> Result<(), String> {
+        // Firm staff (made directly, signed in without recording: the recorded sign-in is a
+        // client contact's, the one the cost model counts).
+        let staff_email = format!("admin.{tag}@firm.example");
+        atrium_local::seed::create_staff_user(
+            &self.app,
+            &staff_email,
+            "Avery Admin",
+            vec![Role::Admin],
+            STAFF_PASSWORD,
+        )
+        .await?;
+        let staff_login = self.sign_in(&staff_email, STAFF_PASSWORD, None).await?;
+        self.recordings.remove("auth-login");
+        let staff = text(&staff_login["access_token"])?;
+
+        // Onboarding and the contact's first sign-in.
+        let slug = format!("bench-{}", &tag[tag.len() - 8..]);
+        let contact_email = format!("casey.{tag}@client.example");
+        let onboarded = self
+            .post(
+                "/api/clients",
+                &staff,
+                json!({ "name": "Bench Client Ltd", "slug": slug, "contact": { "name": "Casey Contact", "email": contact_email } }),
+            )
+            .await?;
+        let tenant = text(&onboarded["id"])?;
+        let base = format!("/api/clients/{tenant}");
+        let token = self.invitation_token(&contact_email).await?;
+        self.ok(
+            "POST",
+            "/api/auth/accept-invite",
+            None,
+            Some(json!({ "token": token, "password": CONTACT_PASSWORD, "mode": "bearer" })),
+        )
+        .await?;
+        let login = self
+            .sign_in(&contact_email, CONTACT_PASSWORD, Some(&slug))
+            .await?;
+        let contact = text(&login["access_token"])?;
+
+        // A page view: the authorizer is recorded on this one.
+        self.record_authorizer = true;
+        let workspace = self.get("/api/workspace", &contact).await;
+        self.record_authorizer = false;
+        self.note("workspace", workspace);
+        let me = self.get("/api/me", &contact).await;
+        self.note("me", me);
+        let listed = self.get("/api/clients", &staff).await;
+        self.note("clients", listed);
+        let mfa = self
+            .ok(
+                "PUT",
+                &format!("{base}/mfa"),
+                Some(&staff),
+                Some(json!({ "required": false })),
+            )
+            .await;
+        self.note("clients mfa", mfa);
+
+        let result = self.documents(&staff, &contact, &base).await;
+        self.note("documents", result);
+        let result = self.projects_and_approvals(&staff, &contact, &base).await;
+        self.note("projects and approvals", result);
+        let result = self.messages(&staff, &contact, &base).await;
+        self.note("messages", result);
+        let result = self
+            .invoices_and_tickets(&staff, &contact, &base, &tenant)
+            .await;
+        self.note("invoices and tickets", result);
+        let result = self.forms(&staff, &contact, &base).await;
+        self.note("forms", result);
+        let result = self.contacts_and_mfa(&contact, tag).await;
+        self.note("contacts and mfa", result);
+        let result = self.audit(&contact).await;
+        self.note("audit", result);
+        let result = self.reminders().await;
+        self.note("reminders", result);
+
+        // Sessions last: refresh (cookie mode), then sign-out of that session.
+        let result = self.sessions(&contact_email, &slug).await;
+        self.note("sessions", result);
+        Ok(())
+    }
+
+    async fn documents(&mut self, staff: &str, contact: &str, base: &str) -> Result<(), String> {
+        use base64::Engine;
+        use sha2::Digest;
+        let due = atrium_documents::rules::days_from_today(1);
+        let created = self
+            .post(
+                &format!("{base}/requests"),
+                staff,
+                json!({ "title": "Passport copy", "instructions": "Both pages, please.", "due_date": due }),
+            )
+            .await?;
+        let request = &created["requests"][0];
+        let request_id = text(&request["id"])?;
+        let updated = self
+            .ok(
+                "PATCH",
+                &format!("{base}/requests/{request_id}"),
+                Some(staff),
+                Some(json!({ "version": request["version"], "title": "Passport copy (colour)" })),
+            )
+            .await;
+        self.note("requests update", updated);
+        let listed = self.get("/api/requests", contact).await;
+        self.note("requests list", listed);
+
+        let bytes = b"%PDF-1.4 bench passport".to_vec();
+        let sha256 = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&bytes));
+        let started = self
+            .post(
+                &format!("/api/requests/{request_id}/uploads"),
+                contact,
+                json!({ "file_name": "passport.pdf", "content_type": "application/pdf", "size": bytes.len(), "sha256": sha256 }),
+            )
+            .await?;
+        let document = text(&started["document_id"])?;
+        put_upload(&started["upload"], &bytes).await?;
+        self.post(
+            &format!("/api/documents/{document}/versions/1/confirm"),
+            contact,
+            json!({}),
+        )
+        .await?;
+        let staff_list = self.get(&format!("{base}/requests"), staff).await?;
+        let submitted = staff_list["requests"]
+            .as_array()
+            .and_then(|requests| requests.iter().find(|r| r["id"] == request_id.as_str()))
+            .cloned()
+            .ok_or("the request is not listed")?;
+        self.post(
+            &format!("{base}/requests/{request_id}/review"),
+            staff,
+            json!({ "version": submitted["version"], "decision": "accept" }),
+        )
+        .await?;
+        // A second request, due tomorrow, for the reminders; a third to cancel.
+        self.post(
+            &format!("{base}/requests"),
+            staff,
+            json!({ "title": "Bank statement", "due_date": due }),
+        )
+        .await?;
+        let third = self
+            .post(
+                &format!("{base}/requests"),
+                staff,
+                json!({ "title": "Old form", "due_date": atrium_documents::rules::days_from_today(9) }),
+            )
+            .await?;
+        let third = &third["requests"][0];
+        self.post(
+            &format!("{base}/requests/{}/cancel", text(&third["id"])?),
+            staff,
+            json!({ "version": third["version"] }),
+        )
+        .await?;
+
+        // The firm shares a document; the client lists, opens and downloads it.
+        let letter = b"%PDF-1.4 bench engagement letter".to_vec();
+        let letter_sha =
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&letter));
+        let shared = self
+            .post(
+                &format!("{base}/documents"),
+                staff,
+                json!({ "file_name": "engagement.pdf", "content_type": "application/pdf", "size": letter.len(), "sha256": letter_sha }),
+            )
+            .await?;
+        let letter_id = text(&shared["document_id"])?;
+        put_upload(&shared["upload"], &letter).await?;
+        self.post(
+            &format!("{base}/documents/{letter_id}/versions/1/confirm"),
+            staff,
+            json!({}),
+        )
+        .await?;
+        self.get("/api/documents", contact).await?;
+        self.get(&format!("/api/documents/{letter_id}"), contact)
+            .await?;
+        self.get(
+            &format!("/api/documents/{letter_id}/versions/1/download"),
+            contact,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn projects_and_approvals(
+        &mut self,
+        staff: &str,
+        contact: &str,
+        base: &str,
+    ) -> Result<(), String> {
+        let project = self
+            .post(
+                &format!("{base}/projects"),
+                staff,
+                json!({ "template": "onboarding" }),
+            )
+            .await?;
+        let project_id = text(&project["id"])?;
+        let task = text(&project["tasks"][0]["id"])?;
+        let updated = self
+            .ok(
+                "PATCH",
+                &format!("{base}/projects/{project_id}"),
+                Some(staff),
+                Some(json!({ "version": project["version"], "name": "Onboarding (2026)" })),
+            )
+            .await?;
+        let _ = updated;
+        self.get("/api/projects", contact).await?;
+        self.get(&format!("/api/projects/{project_id}"), contact)
+            .await?;
+        self.post(
+            &format!("{base}/projects/{project_id}/tasks/{task}"),
+            staff,
+            json!({ "done": true }),
+        )
+        .await?;
+
+        let approval = self
+            .post(
+                &format!("{base}/approvals"),
+                staff,
+                json!({ "title": "Scope of work", "signature": true, "terms": "I agree to the scope.", "subject": { "kind": "statement", "text": "The scope is agreed." } }),
+            )
+            .await?;
+        let approval_id = text(&approval["id"])?;
+        self.get("/api/approvals", contact).await?;
+        self.get(&format!("/api/approvals/{approval_id}"), contact)
+            .await?;
+        self.post(
+            &format!("/api/approvals/{approval_id}/decide"),
+            contact,
+            json!({ "decision": "approve", "typed_name": "Casey Contact", "consent": true }),
+        )
+        .await?;
+        self.get(
+            &format!("/api/approvals/{approval_id}/certificate"),
+            contact,
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn messages(&mut self, staff: &str, contact: &str, base: &str) -> Result<(), String> {
+        self.post(
+            "/api/threads/general/messages",
+            contact,
+            json!({ "body": "Could you confirm the deadline?" }),
+        )
+        .await?;
+        self.get("/api/threads/general/messages", contact).await?;
+        self.post(
+            &format!("{base}/threads/general/notes"),
+            staff,
+            json!({ "body": "Call them on Monday." }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn invoices_and_tickets(
+        &mut self,
+        staff: &str,
+        contact: &str,
+        base: &str,
+        tenant: &str,
+    ) -> Result<(), String> {
+        use base64::Engine;
+        use sha2::Digest;
+        let pdf = b"%PDF-1.4 bench invoice".to_vec();
+        let sha = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&pdf));
+        let shared = self
+            .post(
+                &format!("{base}/documents"),
+                staff,
+                json!({ "file_name": "invoice.pdf", "content_type": "application/pdf", "size": pdf.len(), "sha256": sha }),
+            )
+            .await?;
+        let pdf_id = text(&shared["document_id"])?;
+        put_upload(&shared["upload"], &pdf).await?;
+        self.post(
+            &format!("{base}/documents/{pdf_id}/versions/1/confirm"),
+            staff,
+            json!({}),
+        )
+        .await?;
+        let today = atrium_documents::rules::days_from_today(0);
+        let invoice = self
+            .post(
+                &format!("{base}/invoices"),
+                staff,
+                json!({ "number": format!("B-{}", &tenant[16..]), "issue_date": today, "due_date": atrium_documents::rules::days_from_today(30), "currency": "EUR", "lines": [{ "description": "Advice", "quantity": 2, "unit_amount_minor": 50000 }], "tax_minor": 19000, "document_id": pdf_id, "status": "sent" }),
+            )
+            .await?;
+        let invoice_id = text(&invoice["id"])?;
+        self.get("/api/invoices", contact).await?;
+        self.get(&format!("/api/invoices/{invoice_id}"), contact)
+            .await?;
+        self.get(&format!("/api/invoices/{invoice_id}/pdf"), contact)
+            .await?;
+        self.ok(
+            "PATCH",
+            &format!("{base}/invoices/{invoice_id}"),
+            Some(staff),
+            Some(json!({ "version": invoice["version"], "status": "paid" })),
+        )
+        .await?;
+
+        let ticket = self
+            .post(
+                "/api/tickets",
+                contact,
+                json!({ "subject": "Cannot find the letter", "description": "Where is the engagement letter?", "category": "documents", "priority": "normal" }),
+            )
+            .await?;
+        let ticket_id = text(&ticket["id"])?;
+        self.get("/api/tickets", contact).await?;
+        self.get(&format!("/api/tickets/{ticket_id}"), contact)
+            .await?;
+        self.ok(
+            "PATCH",
+            &format!("{base}/tickets/{ticket_id}"),
+            Some(staff),
+            Some(json!({ "version": ticket["version"], "status": "resolved" })),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn forms(&mut self, staff: &str, contact: &str, base: &str) -> Result<(), String> {
+        let fields = json!([
+            { "key": "name", "type": "short_text", "label": "Full name", "required": true },
+            { "key": "email", "type": "email", "label": "Email", "required": true },
+            { "key": "start", "type": "date", "label": "Start date", "required": false },
+        ]);
+        let form = self
+            .post(
+                "/api/forms",
+                staff,
+                json!({ "name": "Client details", "fields": fields }),
+            )
+            .await?;
+        let form_id = text(&form["id"])?;
+        self.get("/api/forms", staff).await?;
+        self.get(&format!("/api/forms/{form_id}"), staff).await?;
+        let mut more = fields.as_array().cloned().unwrap_or_default();
+        more.push(json!({ "key": "phone", "type": "phone", "label": "Phone", "required": false }));
+        let published = self
+            .post(
+                &format!("/api/forms/{form_id}/versions"),
+                staff,
+                json!({ "fields": more, "version": form["version"] }),
+            )
+            .await?;
+        let _ = published;
+        let assignment = self
+            .post(
+                &format!("{base}/intake"),
+                staff,
+                json!({ "form_id": form_id }),
+            )
+            .await?;
+        let assignment_id = text(&assignment["id"])?;
+        self.get(&format!("/api/forms/{form_id}/assignments"), staff)
+            .await?;
+        self.get("/api/intake", contact).await?;
+        let current = self
+            .get(&format!("/api/intake/{assignment_id}"), contact)
+            .await?;
+        let version = current
+            .get("version")
+            .or_else(|| current.pointer("/assignment/version"))
+            .cloned()
+            .unwrap_or(json!(1));
+        let form_version = current
+            .get("form_version")
+            .or_else(|| current.pointer("/assignment/form_version"))
+            .cloned()
+            .unwrap_or(json!(2));
+        let answers = json!({ "name": "Casey Contact", "email": "casey@client.example", "start": "2026-09-01" });
+        let drafted = self
+            .ok(
+                "PUT",
+                &format!("/api/intake/{assignment_id}/draft"),
+                Some(contact),
+                Some(json!({ "answers": { "name": "Casey" }, "version": version })),
+            )
+            .await?;
+        let version = drafted.get("version").cloned().unwrap_or(json!(2));
+        let submitted = self
+            .post(
+                &format!("/api/intake/{assignment_id}/submit"),
+                contact,
+                json!({ "answers": answers, "form_version": form_version, "version": version }),
+            )
+            .await?;
+        let _ = submitted;
+        self.get(&format!("/api/intake/{assignment_id}/submissions"), contact)
+            .await?;
+        self.get(
+            &format!("/api/intake/{assignment_id}/submissions/1"),
+            contact,
+        )
+        .await?;
+        let current = self
+            .get(&format!("{base}/intake/{assignment_id}"), staff)
+            .await?;
+        let version = current
+            .get("version")
+            .or_else(|| current.pointer("/assignment/version"))
+            .cloned()
+            .unwrap_or(json!(3));
+        self.post(
+            &format!("{base}/intake/{assignment_id}/reopen"),
+            staff,
+            json!({ "reason": "Please add your phone number.", "version": version }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn contacts_and_mfa(&mut self, admin: &str, tag: &str) -> Result<(), String> {
+        self.get("/api/contacts", admin).await?;
+        let mia_email = format!("mia.{tag}@client.example");
+        self.post(
+            "/api/contacts",
+            admin,
+            json!({ "name": "Mia Member", "email": mia_email, "roles": ["member"] }),
+        )
+        .await?;
+        let token = self.invitation_token(&mia_email).await?;
+        let accepted = self
+            .ok(
+                "POST",
+                "/api/auth/accept-invite",
+                None,
+                Some(json!({ "token": token, "password": CONTACT_PASSWORD, "mode": "bearer" })),
+            )
+            .await?;
+        let mia = text(&accepted["access_token"])?;
+
+        let tim = self
+            .post(
+                "/api/contacts",
+                admin,
+                json!({ "name": "Tim Temp", "email": format!("tim.{tag}@client.example"), "roles": ["member"] }),
+            )
+            .await?;
+        let tim_sub = text(&tim["sub"])?;
+        let updated = self
+            .ok(
+                "PATCH",
+                &format!("/api/contacts/{tim_sub}"),
+                Some(admin),
+                Some(json!({ "version": tim["version"], "roles": ["member", "billing"] })),
+            )
+            .await?;
+        let _ = updated;
+        self.post(
+            &format!("/api/contacts/{tim_sub}/invitation"),
+            admin,
+            json!({}),
+        )
+        .await?;
+        self.ok(
+            "DELETE",
+            &format!("/api/contacts/{tim_sub}"),
+            Some(admin),
+            None,
+        )
+        .await?;
+
+        // TOTP for Mia: enrol, confirm with a code, turn off with the password.
+        let associated = self
+            .post("/api/auth/mfa/associate", &mia, json!({}))
+            .await?;
+        let secret = text(&associated["secret"])?;
+        self.post(
+            "/api/auth/mfa/verify",
+            &mia,
+            json!({ "code": totp_code(&secret).await? }),
+        )
+        .await?;
+        self.post(
+            "/api/auth/mfa/disable",
+            &mia,
+            json!({ "password": CONTACT_PASSWORD }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn audit(&mut self, admin: &str) -> Result<(), String> {
+        self.get("/api/audit", admin).await?;
+        self.get("/api/audit/export", admin).await?;
+        Ok(())
+    }
+
+    async fn reminders(&mut self) -> Result<(), String> {
+        let today = atrium_documents::rules::today();
+        self.recorder.start();
+        let summary = atrium_reminders::run(&self.app, &today).await;
+        let calls = self.recorder.stop();
+        let summary = summary.map_err(|error| error.message)?;
+        self.recordings.insert(
+            "reminders".into(),
+            Recording {
+                binary: "reminders".into(),
+                kind: Kind::Scheduled,
+                route: "(schedule, one request due tomorrow)".into(),
+                event: json!({ "version": "0", "id": "bench", "detail-type": "Scheduled Event", "source": "aws.scheduler", "time": "2026-01-01T07:00:00Z", "detail": {} }).to_string(),
+                status: 200,
+                calls,
+            },
+        );
+        let summary = serde_json::to_value(&summary).unwrap_or(Value::Null);
+        if summary["mails"] == json!(0) {
+            return Err(format!("the reminders sent nothing: {summary}"));
+        }
+        Ok(())
+    }
+
+    async fn sessions(&mut self, email: &str, slug: &str) -> Result<(), String> {
+        let login = self
+            .send(Self::request(
+                "POST",
+                "/api/auth/login",
+                None,
+                Some(json!({ "email": email, "password": CONTACT_PASSWORD, "slug": slug })),
+            ))
+            .await?;
+        let refresh = login
+            .cookie("__Host-atrium_rt")
+            .ok_or_else(|| format!("no refresh cookie: {}", login.body))?;
+        let mut request = Self::request("POST", "/api/auth/refresh", None, None);
+        if let Ok(value) = HeaderValue::from_str(&format!("__Host-atrium_rt={refresh}")) {
+            request.headers.insert("cookie", value);
+        }
+        let renewed = self.send(request).await?;
+        if renewed.status != 200 {
+            return Err(format!("refresh: {} {}", renewed.status, renewed.body));
+        }
+        let bearer = self.sign_in(email, CONTACT_PASSWORD, Some(slug)).await?;
+        let token = text(&bearer["access_token"])?;
+        self.ok("POST", "/api/auth/logout", Some(&token), None)
+            .await?;
+        Ok(())
+    }
+}
+
+async fn put_upload(upload: &Value, bytes: &[u8]) -> Result<(), String> {
+    let url = upload["url"].as_str().ok_or("no upload url")?;
+    let mut put = reqwest::Client::new().put(url);
+    if let Some(headers) = upload["headers"].as_object() {
+        for (name, value) in headers {
+            put = put.header(name.as_str(), value.as_str().unwrap_or_default());
+        }
+    }
+    let stored = put
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .map_err(|error| format!("put: {error}"))?;
+    if !stored.status().is_success() {
+        return Err(format!("put: {}", stored.status()));
+    }
+    Ok(())
+}
+
+/// The code an authenticator shows now (moto uses one secret for everyone).
+async fn totp_code(secret: &str) -> Result<String, String> {
+    use totp_rs::{Algorithm, Secret, TOTP};
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_err(|error| error.to_string())?
+        .as_secs();
+    if now % 30 > 26 {
+        tokio::time::sleep(std::time::Duration::from_secs(31 - now % 30)).await;
+    }
+    let bytes = Secret::Encoded(secret.to_uppercase())
+        .to_bytes()
+        .map_err(|error| format!("{error:?}"))?;
+    TOTP::new_unchecked(Algorithm::SHA1, 6, 0, 30, bytes)
+        .generate_current()
+        .map_err(|error| error.to_string())
+}
