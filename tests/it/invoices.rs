@@ -5,23 +5,11 @@
 
 use atrium_documents::rules::days_from_today;
 use atrium_shared::principal::Role;
-use atrium_tests::TestEnv;
+use atrium_tests::{ids_in, TestEnv};
 use http::StatusCode;
 use serde_json::{json, Value};
 
 const PDF: &[u8] = b"%PDF-1.7\n% an invoice\n";
-
-fn ids(reply: &Value, list: &str) -> Vec<String> {
-    reply[list]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|item| item["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn invoices_from_draft_to_paid_seen_only_by_billing() {
@@ -137,7 +125,7 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
         .bearer(&staff.token)
         .send()
         .await;
-    assert_eq!(ids(&listed.json, "invoices").len(), 0);
+    assert_eq!(ids_in(&listed.json, "invoices").len(), 0);
 
     // A contact cannot record invoices, whatever their role.
     for token in [&client.session.token, &billing.token] {
@@ -192,7 +180,7 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
         .send()
         .await;
     assert_eq!(seen.status, StatusCode::OK, "{}", seen.body);
-    assert!(ids(&seen.json, "invoices").is_empty());
+    assert!(ids_in(&seen.json, "invoices").is_empty());
     let by_id = env
         .call("GET", &format!("/api/invoices/{invoice_id}"))
         .bearer(&billing.token)
@@ -204,7 +192,7 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
     for token in [&member.token, &reader.token] {
         let documents = env.call("GET", "/api/documents").bearer(token).send().await;
         assert!(
-            !ids(&documents.json, "documents").contains(&pdf),
+            !ids_in(&documents.json, "documents").contains(&pdf),
             "{}",
             documents.body
         );
@@ -221,7 +209,7 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
         .bearer(&billing.token)
         .send()
         .await;
-    assert!(ids(&documents.json, "documents").contains(&pdf));
+    assert!(ids_in(&documents.json, "documents").contains(&pdf));
 
     // Sending mails the admins and billing contacts, once each; not the member.
     let stale = env
@@ -253,7 +241,7 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
     // Admins and billing contacts see it and download the PDF.
     for token in [&client.session.token, &billing.token, &both.token] {
         let seen = env.call("GET", "/api/invoices").bearer(token).send().await;
-        assert_eq!(ids(&seen.json, "invoices"), vec![invoice_id.clone()]);
+        assert_eq!(ids_in(&seen.json, "invoices"), vec![invoice_id.clone()]);
         assert_eq!(seen.json["outstanding_minor"], 118_000);
         let one = env
             .call("GET", &format!("/api/invoices/{invoice_id}"))
@@ -297,7 +285,7 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
         .send()
         .await;
     assert_eq!(
-        ids(&elsewhere.json, "invoices"),
+        ids_in(&elsewhere.json, "invoices"),
         vec![yen.json["id"].as_str().unwrap().to_string()]
     );
     for path in [
@@ -359,7 +347,7 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
         .send()
         .await;
     assert_eq!(
-        ids(&overdue.json, "invoices"),
+        ids_in(&overdue.json, "invoices"),
         vec![late.json["id"].as_str().unwrap().to_string()]
     );
     let bad_filter = env
@@ -410,13 +398,13 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
         .bearer(&billing.token)
         .send()
         .await;
-    assert!(!ids(&client_view.json, "invoices").contains(&spare_id));
+    assert!(!ids_in(&client_view.json, "invoices").contains(&spare_id));
     let staff_view = env
         .call("GET", &format!("{staff_base}/invoices?status=void"))
         .bearer(&staff.token)
         .send()
         .await;
-    assert_eq!(ids(&staff_view.json, "invoices"), vec![spare_id.clone()]);
+    assert_eq!(ids_in(&staff_view.json, "invoices"), vec![spare_id.clone()]);
 
     // Every change is in the client's audit trail, as staff.
     let trail = env

@@ -4,21 +4,9 @@
 //! only close or reopen; another client sees nothing.
 
 use atrium_shared::principal::Role;
-use atrium_tests::TestEnv;
+use atrium_tests::{ids_in, TestEnv};
 use http::StatusCode;
-use serde_json::{json, Value};
-
-fn ids(reply: &Value) -> Vec<String> {
-    reply["tickets"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|item| item["id"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use serde_json::json;
 
 #[tokio::test]
 async fn ticket_life_cycle_with_thread_and_status_mail() {
@@ -106,7 +94,7 @@ async fn ticket_life_cycle_with_thread_and_status_mail() {
         .bearer(&opener.token)
         .send()
         .await;
-    assert!(ids(&none.json).is_empty());
+    assert!(ids_in(&none.json, "tickets").is_empty());
 
     let opened = env
         .call("POST", "/api/tickets")
@@ -132,20 +120,24 @@ async fn ticket_life_cycle_with_thread_and_status_mail() {
     // Every contact of the client sees it; the firm sees it in its queue and per client.
     for token in [&opener.token, &reader.token, &client.session.token] {
         let listed = env.call("GET", "/api/tickets").bearer(token).send().await;
-        assert_eq!(ids(&listed.json), vec![ticket_id.clone()]);
+        assert_eq!(ids_in(&listed.json, "tickets"), vec![ticket_id.clone()]);
     }
     let queue = env
         .call("GET", "/api/tickets?status=open")
         .bearer(&staff.token)
         .send()
         .await;
-    assert!(ids(&queue.json).contains(&ticket_id), "{}", queue.body);
+    assert!(
+        ids_in(&queue.json, "tickets").contains(&ticket_id),
+        "{}",
+        queue.body
+    );
     let per_client = env
         .call("GET", &format!("{staff_base}/tickets"))
         .bearer(&staff.token)
         .send()
         .await;
-    assert_eq!(ids(&per_client.json), vec![ticket_id.clone()]);
+    assert_eq!(ids_in(&per_client.json, "tickets"), vec![ticket_id.clone()]);
     let bad_filter = env
         .call("GET", "/api/tickets?status=stuck")
         .bearer(&staff.token)
@@ -282,13 +274,13 @@ async fn ticket_life_cycle_with_thread_and_status_mail() {
         .bearer(&staff.token)
         .send()
         .await;
-    assert!(ids(&queue.json).contains(&ticket_id));
+    assert!(ids_in(&queue.json, "tickets").contains(&ticket_id));
     let open_queue = env
         .call("GET", "/api/tickets?status=open")
         .bearer(&staff.token)
         .send()
         .await;
-    assert!(!ids(&open_queue.json).contains(&ticket_id));
+    assert!(!ids_in(&open_queue.json, "tickets").contains(&ticket_id));
 
     // Another client's contact: nothing by list, id, update or thread.
     let theirs = env
@@ -296,7 +288,7 @@ async fn ticket_life_cycle_with_thread_and_status_mail() {
         .bearer(&other.session.token)
         .send()
         .await;
-    assert!(ids(&theirs.json).is_empty());
+    assert!(ids_in(&theirs.json, "tickets").is_empty());
     for (method, path, body) in [
         ("GET", format!("/api/tickets/{ticket_id}"), None),
         (

@@ -285,6 +285,19 @@ impl TestEnv {
 }
 
 /// The token of the invitation link in a mail body.
+/// The `id` of every item of the list `list` in a JSON answer, in order.
+pub fn ids_in(json: &Value, list: &str) -> Vec<String> {
+    json[list]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|item| item["id"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn invitation_token_in(body: &str) -> Option<String> {
     let start = body.find("/invite#token=")? + "/invite#token=".len();
     Some(

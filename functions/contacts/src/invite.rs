@@ -6,11 +6,10 @@ use crate::{manager_scope, roles, ContactView};
 use atrium_clients::pools::find_or_create_contact;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
-use atrium_shared::ids::{now_epoch, now_rfc3339};
-use atrium_shared::mail::{invitation, Branding};
+use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
-use atrium_shared::secrets::{new_token, token_hash};
-use atrium_shared::store::records::{InviteRecord, UserRecord, UserStatus};
+use atrium_shared::secrets::token_hash;
+use atrium_shared::store::records::{UserRecord, UserStatus};
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -61,14 +60,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         created_at: now_rfc3339(),
         version: 1,
     };
-    let token = new_token();
-    let invite = InviteRecord {
-        tenant_id: scope.tenant_id().to_string(),
-        contact_sub: sub.clone(),
-        email: email.clone(),
-        expires_at: now_epoch() + app.config.invite_ttl_hours * 3600,
-        claimed_at: 0,
-    };
+    let (token, invite) = crate::new_invite(app, &scope, &sub, &email);
     let entry = AuditEntry::by(
         &scope,
         &principal,
@@ -91,17 +83,6 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             "email: is already a contact of this organisation",
         )
         .await?;
-    let link = format!(
-        "{}/invite#token={token}",
-        app.config.portal_origin.trim_end_matches('/')
-    );
-    let mail = invitation(
-        &Branding::plain(&app.config.firm_name),
-        &profile.name,
-        &name,
-        &link,
-        app.config.invite_ttl_hours,
-    );
-    app.mailer.send(&email, &mail).await?;
+    crate::mail_invitation(app, &profile.name, &name, &email, &token).await?;
     created(&ContactView::from(contact))
 }

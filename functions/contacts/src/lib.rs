@@ -87,6 +87,47 @@ impl From<UserRecord> for ContactView {
     }
 }
 
+/// A new single-use link for `sub` (valid `ATRIUM_INVITE_TTL_HOURS`): the token for the mail
+/// and the record whose hash the table keeps.
+pub fn new_invite(
+    app: &App,
+    scope: &TenantScope,
+    sub: &str,
+    email: &str,
+) -> (String, atrium_shared::store::records::InviteRecord) {
+    let token = atrium_shared::secrets::new_token();
+    let invite = atrium_shared::store::records::InviteRecord {
+        tenant_id: scope.tenant_id().to_string(),
+        contact_sub: sub.to_string(),
+        email: email.to_string(),
+        expires_at: atrium_shared::ids::now_epoch() + app.config.invite_ttl_hours * 3600,
+        claimed_at: 0,
+    };
+    (token, invite)
+}
+
+/// The one branded invitation mail, with the link that carries `token`.
+pub async fn mail_invitation(
+    app: &App,
+    organisation: &str,
+    name: &str,
+    email: &str,
+    token: &str,
+) -> ApiResult<()> {
+    let link = format!(
+        "{}/invite#token={token}",
+        app.config.portal_origin.trim_end_matches('/')
+    );
+    let mail = atrium_shared::mail::invitation(
+        &atrium_shared::mail::Branding::plain(&app.config.firm_name),
+        organisation,
+        name,
+        &link,
+        app.config.invite_ttl_hours,
+    );
+    app.mailer.send(email, &mail).await.map(|_| ())
+}
+
 const ADMIN_GUARD_SK: &str = "ADMINGUARD";
 
 /// Checks that another admin (active or invited) would remain without `without`, and answers

@@ -6,11 +6,9 @@
 use crate::{manager_scope, ContactView};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
-use atrium_shared::ids::now_epoch;
-use atrium_shared::mail::{invitation, Branding};
 use atrium_shared::principal::Principal;
-use atrium_shared::secrets::{new_token, token_hash};
-use atrium_shared::store::records::{InviteRecord, UserStatus};
+use atrium_shared::secrets::token_hash;
+use atrium_shared::store::records::UserStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 
@@ -44,15 +42,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         None if client.contact_sub.as_deref() == Some(sub.as_str()) => client.invite_hash.clone(),
         None => None,
     };
-    let token = new_token();
+    let (token, invite) = crate::new_invite(app, &scope, &sub, &contact.email);
     let hash = token_hash(&token);
-    let invite = InviteRecord {
-        tenant_id: scope.tenant_id().to_string(),
-        contact_sub: sub.clone(),
-        email: contact.email.clone(),
-        expires_at: now_epoch() + app.config.invite_ttl_hours * 3600,
-        claimed_at: 0,
-    };
     let mut items = vec![
         app.store.invite_tx(&hash, &invite)?,
         app.store.latest_invite_tx(&scope, &sub, &hash)?,
@@ -71,17 +62,6 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     app.store
         .transact_audited(items, &scope, vec![entry], "try again")
         .await?;
-    let link = format!(
-        "{}/invite#token={token}",
-        app.config.portal_origin.trim_end_matches('/')
-    );
-    let mail = invitation(
-        &Branding::plain(&app.config.firm_name),
-        &profile.name,
-        &contact.name,
-        &link,
-        app.config.invite_ttl_hours,
-    );
-    app.mailer.send(&contact.email, &mail).await?;
+    crate::mail_invitation(app, &profile.name, &contact.name, &contact.email, &token).await?;
     ok(&ContactView::from(contact))
 }
