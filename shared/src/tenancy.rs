@@ -190,20 +190,21 @@ impl TenantAccess {
     }
 
     pub async fn dynamo(&self, tenant_id: &str) -> ApiResult<aws_sdk_dynamodb::Client> {
-        if let Some(client) = self.cached(tenant_id, |session| session.dynamo.clone()) {
-            return Ok(client);
-        }
-        self.assume(tenant_id).await?;
-        self.cached(tenant_id, |session| session.dynamo.clone())
-            .ok_or_else(|| ApiError::internal("tenancy", "a session that expires at once"))
+        self.session(tenant_id, |session| session.dynamo.clone())
+            .await
     }
 
     pub async fn s3(&self, tenant_id: &str) -> ApiResult<aws_sdk_s3::Client> {
-        if let Some(client) = self.cached(tenant_id, |session| session.s3.clone()) {
+        self.session(tenant_id, |session| session.s3.clone()).await
+    }
+
+    /// The cached session's client, assuming the role first when none is fresh.
+    async fn session<T>(&self, tenant_id: &str, pick: impl Fn(&Session) -> T) -> ApiResult<T> {
+        if let Some(client) = self.cached(tenant_id, &pick) {
             return Ok(client);
         }
         self.assume(tenant_id).await?;
-        self.cached(tenant_id, |session| session.s3.clone())
+        self.cached(tenant_id, &pick)
             .ok_or_else(|| ApiError::internal("tenancy", "a session that expires at once"))
     }
 
