@@ -1,7 +1,7 @@
 # The two commands: `make run` (the whole portal locally, with demo data) and `make test`
 # (every test). Both install what they need into the project first.
 
-.PHONY: run test lint setup events bench sam-build
+.PHONY: run test lint setup events bench sam-build web-figures
 
 run: setup
 	cargo run -p atrium-local
@@ -23,6 +23,12 @@ sam-build: setup
 
 setup:
 	scripts/setup
+
+# The web app's figures: gzipped JS of the first screen, Lighthouse performance and
+# accessibility for the sign-in page and the client dashboard (test-artifacts/web-figures.md).
+web-figures: setup
+	cargo build --quiet -p atrium-local
+	cd web && node scripts/figures.mjs
 
 # Rewrites events/ from template.yaml's routes.
 events:

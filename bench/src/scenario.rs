@@ -377,6 +377,8 @@ impl Rig {
         self.note("audit", result);
         let result = self.reminders().await;
         self.note("reminders", result);
+        let result = self.firm_settings(&staff, &base, tag).await;
+        self.note("branding, staff and preview", result);
 
         // Sessions last: refresh (cookie mode), then sign-out of that session.
         let result = self.sessions(&contact_email, &slug).await;
@@ -851,6 +853,61 @@ impl Rig {
         let bearer = self.sign_in(email, CONTACT_PASSWORD, Some(slug)).await?;
         let token = text(&bearer["access_token"])?;
         self.ok("POST", "/api/auth/logout", Some(&token), None)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Rig {
+    /// Branding (read, change, logo), staff accounts and the audited preview. The public logo
+    /// redirect answers 302, which is not recorded (only 2xx answers are).
+    async fn firm_settings(&mut self, staff: &str, base: &str, tag: &str) -> Result<(), String> {
+        use base64::Engine;
+        use sha2::Digest;
+        self.ok("GET", "/api/branding", None, None).await?;
+        let saved = self
+            .ok(
+                "PUT",
+                "/api/branding",
+                Some(staff),
+                Some(json!({ "firm_name": "Bench & Co", "primary_colour": "#0f766e", "accent_colour": "#1d4ed8", "version": 0 })),
+            )
+            .await?;
+        let bytes = b"\x89PNG bench logo".to_vec();
+        let sha256 = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&bytes));
+        let started = self
+            .post(
+                "/api/branding/logo",
+                staff,
+                json!({ "content_type": "image/png", "size": bytes.len(), "sha256": sha256 }),
+            )
+            .await?;
+        put_upload(&started["upload"], &bytes).await?;
+        self.post(
+            "/api/branding/logo/confirm",
+            staff,
+            json!({ "key": started["key"], "version": saved["version"] }),
+        )
+        .await?;
+        self.get("/api/staff", staff).await?;
+        let invited = self
+            .post(
+                "/api/staff",
+                staff,
+                json!({ "name": "Sam Staff", "email": format!("sam.{tag}@firm.example"), "role": "staff" }),
+            )
+            .await?;
+        let sub = text(&invited["sub"])?;
+        self.post(&format!("/api/staff/{sub}/invitation"), staff, json!({}))
+            .await?;
+        self.ok(
+            "PATCH",
+            &format!("/api/staff/{sub}"),
+            Some(staff),
+            Some(json!({ "roles": ["admin"], "version": invited["version"] })),
+        )
+        .await?;
+        self.post(&format!("{base}/preview"), staff, json!({}))
             .await?;
         Ok(())
     }

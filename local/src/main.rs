@@ -37,12 +37,13 @@ async fn run() -> Result<(), String> {
     let gateway = Arc::new(Gateway::new(app, &template)?);
     let logins = seed::seed_demo(&gateway).await?;
 
-    let web_dist = root.join("web/dist");
-    let web_root = if web_dist.join("index.html").is_file() {
-        web_dist
-    } else {
-        root.join("web/public")
-    };
+    let web_root = root.join("web/dist");
+    if !web_root.join("index.html").is_file() {
+        return Err(
+            "web/dist has no build of the web app: run `make setup` (or `cd web && npm run build`)"
+                .into(),
+        );
+    }
     let server = Arc::new(Server {
         gateway,
         web_root,

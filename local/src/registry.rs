@@ -143,5 +143,21 @@ pub fn handlers() -> Vec<(&'static str, Handler)> {
             handler!(atrium_forms::intake_export::handle),
         ),
         ("auth-refresh", handler!(atrium_auth::refresh::handle)),
+        ("branding-get", handler!(atrium_branding::get::handle)),
+        ("branding-update", handler!(atrium_branding::update::handle)),
+        (
+            "branding-logo-upload",
+            handler!(atrium_branding::logo_upload::handle),
+        ),
+        (
+            "branding-logo-confirm",
+            handler!(atrium_branding::logo_confirm::handle),
+        ),
+        ("branding-logo", handler!(atrium_branding::logo_get::handle)),
+        ("staff-list", handler!(atrium_staff::list::handle)),
+        ("staff-invite", handler!(atrium_staff::invite::handle)),
+        ("staff-update", handler!(atrium_staff::update::handle)),
+        ("staff-resend", handler!(atrium_staff::resend::handle)),
+        ("clients-preview", handler!(atrium_clients::preview::handle)),
     ]
 }

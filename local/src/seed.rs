@@ -4,12 +4,14 @@
 use crate::events::IncomingRequest;
 use crate::gateway::Gateway;
 use atrium_clients::onboard::{onboard, ContactInput, OnboardInput};
+use atrium_documents::rules::days_from_today;
 use atrium_shared::http::RequestMeta;
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::{Principal, Role};
 use atrium_shared::store::records::{UserRecord, UserStatus};
 use atrium_shared::App;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use serde_json::{json, Value};
 
 pub struct DemoLogins {
     pub staff_email: String,
@@ -131,5 +133,141 @@ pub async fn seed_demo(gateway: &Gateway) -> Result<DemoLogins, String> {
             String::from_utf8_lossy(response.body())
         ));
     }
+    seed_workspace(gateway, &logins, &onboarded.client.tenant_id).await?;
     Ok(logins)
+}
+
+/// Something to look at in the demo client's portal: a project with milestones and tasks,
+/// document requests (one overdue), an approval that needs a signature, a message and an
+/// invoice. Made by the firm's admin through the API, as a person would.
+async fn seed_workspace(
+    gateway: &Gateway,
+    logins: &DemoLogins,
+    tenant: &str,
+) -> Result<(), String> {
+    let signed_in = api(
+        gateway,
+        "POST",
+        "/api/auth/login",
+        None,
+        json!({ "email": logins.staff_email, "password": logins.staff_password, "mode": "bearer" }),
+    )
+    .await?;
+    let token = signed_in["access_token"]
+        .as_str()
+        .ok_or("the demo admin got no token")?
+        .to_string();
+    let staff = Some(token.as_str());
+    let client = |path: &str| format!("/api/clients/{tenant}/{path}");
+    api(
+        gateway,
+        "POST",
+        &client("projects"),
+        staff,
+        json!({
+            "name": "Year-end accounts 2026",
+            "description": "Statutory accounts and the corporation tax return for the year to 31 December.",
+            "milestones": [
+                { "title": "Records received", "status": "done", "estimated_date": days_from_today(-10), "actual_date": days_from_today(-9) },
+                { "title": "Draft accounts for review", "status": "in_progress", "estimated_date": days_from_today(12) },
+                { "title": "Accounts filed", "estimated_date": days_from_today(40) }
+            ],
+            "tasks": [
+                { "title": "Send the bank statements for the year", "assignee": "client", "due_date": days_from_today(5) },
+                { "title": "Reconcile the bank accounts", "assignee": "firm", "done": true },
+                { "title": "Confirm the director's loan balance", "assignee": "client", "due_date": days_from_today(14) }
+            ]
+        }),
+    )
+    .await?;
+    api(
+        gateway,
+        "POST",
+        &client("requests"),
+        staff,
+        json!({
+            "title": "Bank statements, January to December",
+            "instructions": "PDF statements for every business account, all twelve months.",
+            "due_date": days_from_today(5)
+        }),
+    )
+    .await?;
+    api(
+        gateway,
+        "POST",
+        &client("requests"),
+        staff,
+        json!({
+            "title": "Signed engagement letter",
+            "instructions": "Please sign and upload the engagement letter we sent by email.",
+            "due_date": days_from_today(2)
+        }),
+    )
+    .await?;
+    api(
+        gateway,
+        "POST",
+        &client("approvals"),
+        staff,
+        json!({
+            "title": "Scope of this year's engagement",
+            "subject": { "kind": "statement", "text": "Harbour & Pike prepare the statutory accounts and the corporation tax return for 2026." },
+            "signature": true,
+            "terms": "By signing you confirm the scope above and our standard terms of business (version 2026-01)."
+        }),
+    )
+    .await?;
+    api(
+        gateway,
+        "POST",
+        &client("threads/general/messages"),
+        staff,
+        json!({ "body": "Welcome to your portal, Dana. Everything we need from you is on your home page." }),
+    )
+    .await?;
+    api(
+        gateway,
+        "POST",
+        &client("invoices"),
+        staff,
+        json!({
+            "number": "HP-2026-001", "issue_date": days_from_today(-3), "due_date": days_from_today(27),
+            "currency": "gbp", "tax_minor": 30_000,
+            "lines": [{ "description": "Year-end accounts, first instalment", "quantity": 1, "unit_amount_minor": 150_000 }],
+            "status": "sent"
+        }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// One API call through the local gateway; anything but success stops the seed with the
+/// server's answer.
+async fn api(
+    gateway: &Gateway,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Value,
+) -> Result<Value, String> {
+    let mut request = IncomingRequest::new(method, path);
+    request.headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    if let Some(token) = token {
+        let value = http::HeaderValue::from_str(&format!("Bearer {token}"))
+            .map_err(|error| error.to_string())?;
+        request.headers.insert(http::header::AUTHORIZATION, value);
+    }
+    request.body = body.to_string().into_bytes();
+    let response = gateway.call(request).await;
+    let text = String::from_utf8_lossy(response.body()).to_string();
+    if !response.status().is_success() {
+        return Err(format!(
+            "demo data: {method} {path}: {} {text}",
+            response.status()
+        ));
+    }
+    serde_json::from_str(&text).map_err(|error| format!("demo data: {method} {path}: {error}"))
 }

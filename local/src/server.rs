@@ -24,7 +24,23 @@ pub struct Server {
 }
 
 /// The security headers CloudFront adds in AWS (template.yaml), so local pages behave alike.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// `connect-src` names the documents bucket's endpoint as template.yaml does: here moto, where
+/// the presigned upload URLs point (the browser PUTs files straight to it); `img-src` too, for
+/// the firm's logo (`/api/branding/logo` redirects to a presigned GET there).
+fn content_security_policy(storage_origin: &str) -> String {
+    format!(
+        "default-src 'self'; img-src 'self' data: blob: {storage_origin}; style-src 'self'; script-src 'self'; connect-src 'self' {storage_origin}; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+}
+
+/// The scheme, host and port of an endpoint URL (`http://127.0.0.1:5000/` → `http://127.0.0.1:5000`).
+fn origin_of(endpoint: &str) -> &str {
+    let after_scheme = endpoint.find("://").map_or(0, |index| index + 3);
+    match endpoint[after_scheme..].find('/') {
+        Some(slash) => &endpoint[..after_scheme + slash],
+        None => endpoint,
+    }
+}
 
 impl Server {
     pub async fn serve(self: Arc<Self>, listener: TcpListener) {
@@ -136,10 +152,11 @@ impl Server {
                     header::CONTENT_TYPE,
                     HeaderValue::from_static(content_type(&file)),
                 );
-                headers.insert(
-                    "content-security-policy",
-                    HeaderValue::from_static(CONTENT_SECURITY_POLICY),
-                );
+                if let Ok(policy) =
+                    HeaderValue::from_str(&content_security_policy(origin_of(&self.moto_endpoint)))
+                {
+                    headers.insert("content-security-policy", policy);
+                }
                 headers.insert(
                     "x-content-type-options",
                     HeaderValue::from_static("nosniff"),
@@ -170,5 +187,19 @@ fn content_type(path: &Path) -> &'static str {
         Some("json") => "application/json",
         Some("woff2") => "font/woff2",
         _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_lets_the_browser_upload_to_the_local_bucket() {
+        assert_eq!(origin_of("http://127.0.0.1:5123"), "http://127.0.0.1:5123");
+        assert_eq!(origin_of("http://127.0.0.1:5123/"), "http://127.0.0.1:5123");
+        let policy = content_security_policy(origin_of("http://127.0.0.1:5123"));
+        assert!(policy.contains("connect-src 'self' http://127.0.0.1:5123;"));
+        assert!(policy.contains("img-src 'self' data: blob: http://127.0.0.1:5123;"));
     }
 }

@@ -79,6 +79,9 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         .send()
         .await
         .map_err(|error| format!("bucket: {error:?}"))?;
+    allow_portal_uploads(&s3, &config.documents_bucket, &options.portal_origin)
+        .await
+        .map_err(err("bucket cors"))?;
     let cognito = aws_sdk_cognitoidentityprovider::Client::new(&sdk);
     let (pool_id, client_id) = create_staff_pool(&cognito, &format!("{}-staff", options.prefix))
         .await
@@ -92,6 +95,36 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         .await
         .map_err(|error| format!("mail identity: {error:?}"))?;
     Ok(config)
+}
+
+/// The documents bucket's CORS rule, as template.yaml's `DocumentsBucket` has it: the portal's
+/// origin may PUT (presigned uploads straight from the browser) and GET, with any header
+/// (`content-type`, `x-amz-checksum-sha256`, `x-amz-sdk-checksum-algorithm`).
+async fn allow_portal_uploads(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    portal_origin: &str,
+) -> Result<(), String> {
+    use aws_sdk_s3::types::{CorsConfiguration, CorsRule};
+    let rule = CorsRule::builder()
+        .allowed_origins(portal_origin.trim_end_matches('/'))
+        .allowed_methods("GET")
+        .allowed_methods("PUT")
+        .allowed_headers("*")
+        .max_age_seconds(3600)
+        .build()
+        .map_err(|error| error.to_string())?;
+    let cors = CorsConfiguration::builder()
+        .cors_rules(rule)
+        .build()
+        .map_err(|error| error.to_string())?;
+    s3.put_bucket_cors()
+        .bucket(bucket)
+        .cors_configuration(cors)
+        .send()
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    Ok(())
 }
 
 async fn create_table(dynamo: &aws_sdk_dynamodb::Client, name: &str) -> Result<(), String> {

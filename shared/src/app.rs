@@ -17,6 +17,8 @@ pub struct App {
     pub mailer: Mailer,
     /// Tenant-scoped sessions (shared with the store); `None` on mocked clients.
     pub tenants: Option<Arc<TenantAccess>>,
+    /// The firm's branding as mail last read it ([`App::branding`]).
+    pub branding_cache: Arc<crate::branding::BrandingCache>,
 }
 
 impl App {
@@ -34,6 +36,7 @@ impl App {
             cognito,
             config,
             tenants: None,
+            branding_cache: Arc::default(),
         }
     }
 
@@ -95,6 +98,10 @@ impl App {
 pub async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .region(aws_config::Region::new(config.region.clone()));
+    // Only Amazon Trust Services roots, built in: no certificate files read at start-up.
+    if let Some(client) = crate::trust::sdk_http_client() {
+        loader = loader.http_client(client);
+    }
     if let Some(endpoint) = &config.aws_endpoint {
         // The local stack (moto) accepts any key; fixed ones keep a developer's real AWS
         // credentials out of local runs altogether.

@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 /// The `prev_hash` of a trail's first entry.
+/// The `tenant_id` of the firm's own trail's entries.
+pub const FIRM_TRAIL: &str = "firm";
+
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,6 +69,51 @@ impl AuditEntry {
         Self {
             id: ids::new_id(),
             tenant_id: scope.tenant_id().to_string(),
+            actor: actor.to_string(),
+            role: role.to_string(),
+            action: action.to_string(),
+            target: target.to_string(),
+            version,
+            at: ids::now_rfc3339(),
+            ip: meta.ip.clone(),
+            user_agent: meta.user_agent.clone(),
+            seq: 0,
+            prev_hash: String::new(),
+            hash: String::new(),
+        }
+    }
+
+    /// An entry of the firm's own trail (branding, staff accounts): what `principal` did to
+    /// something that belongs to no client. `tenant_id` is [`FIRM_TRAIL`].
+    pub fn firm(
+        principal: &crate::principal::Principal,
+        action: &str,
+        target: &str,
+        version: u64,
+        meta: &RequestMeta,
+    ) -> Self {
+        Self::firm_by(
+            &principal.actor_label(),
+            &crate::principal::Role::join(&principal.roles),
+            action,
+            target,
+            version,
+            meta,
+        )
+    }
+
+    /// As [`AuditEntry::firm`], for an actor without a session yet (accepting an invitation).
+    pub fn firm_by(
+        actor: &str,
+        role: &str,
+        action: &str,
+        target: &str,
+        version: u64,
+        meta: &RequestMeta,
+    ) -> Self {
+        Self {
+            id: ids::new_id(),
+            tenant_id: FIRM_TRAIL.to_string(),
             actor: actor.to_string(),
             role: role.to_string(),
             action: action.to_string(),

@@ -64,6 +64,31 @@ pub fn staff_sk(sub: &str) -> String {
     format!("USER#{sub}")
 }
 
+/// The firm's own audit trail (branding, staff accounts): `FIRMAUDIT` / `AUDIT#<seq>` and its
+/// head `FIRMAUDIT` / `AUDITHEAD`, chained exactly like a tenant's trail.
+pub const FIRM_AUDIT_PK: &str = "FIRMAUDIT";
+
+/// The firm's settings: `SETTINGS` / `BRANDING` (one item, read by every mail and the public
+/// branding route) and `SETTINGS` / `LOGOUPLOAD#<id>` (a logo upload waiting for its confirm).
+pub const SETTINGS_PK: &str = "SETTINGS";
+pub const BRANDING_SK: &str = "BRANDING";
+
+pub fn logo_upload_sk(id: &str) -> String {
+    format!("LOGOUPLOAD#{id}")
+}
+
+/// Firm-level objects live under `firm/` (never `tenants/`), written with the function's own
+/// role; the logo's key holds only an id the server made.
+pub const BRANDING_OBJECT_PREFIX: &str = "firm/branding/";
+
+pub fn logo_object_key(id: &str) -> String {
+    format!("{BRANDING_OBJECT_PREFIX}logo/{id}")
+}
+
+/// `STAFF` / `ADMINGUARD`: moved with every change that takes a firm admin away, so two such
+/// changes at once cannot leave the firm without one.
+pub const STAFF_ADMIN_GUARD_SK: &str = "ADMINGUARD";
+
 // ---------------------------------------------------------------- documents
 
 pub fn request_sk(id: &str) -> String {

@@ -13,8 +13,10 @@
 pub mod access;
 pub mod app;
 pub mod audit;
+pub mod branding;
 pub mod cognito;
 pub mod config;
+pub mod contrast;
 pub mod error;
 pub mod http;
 pub mod ids;
@@ -25,6 +27,7 @@ pub mod runtime;
 pub mod secrets;
 pub mod store;
 pub mod tenancy;
+pub mod trust;
 pub mod validate;
 
 pub use app::App;

@@ -17,18 +17,40 @@ pub struct Mail {
     pub text: String,
 }
 
-/// How the firm's mail looks. Branding settings (a later issue) fill this in.
+/// How the firm's mail looks: the firm admin's branding settings (`App::branding`), or
+/// [`Branding::plain`] until they set any.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Branding {
     pub firm_name: String,
+    /// `#rrggbb`, checked for contrast with white text when it was set.
     pub primary_colour: String,
+    /// `#rrggbb`; the portal's secondary colour (mail uses the primary one).
+    pub accent_colour: String,
+    /// An absolute `https://…/api/branding/logo?v=…` address mail clients can fetch.
+    pub logo_url: Option<String>,
+    /// Shown in every mail's footer.
+    pub support_email: Option<String>,
 }
+
+pub const DEFAULT_PRIMARY_COLOUR: &str = "#1d4ed8";
+pub const DEFAULT_ACCENT_COLOUR: &str = "#0f766e";
 
 impl Branding {
     pub fn plain(firm_name: &str) -> Self {
         Self {
             firm_name: firm_name.to_string(),
-            primary_colour: "#1d4ed8".to_string(),
+            primary_colour: DEFAULT_PRIMARY_COLOUR.to_string(),
+            accent_colour: DEFAULT_ACCENT_COLOUR.to_string(),
+            logo_url: None,
+            support_email: None,
+        }
+    }
+
+    /// The plain-text footer line (empty without a support address).
+    fn text_footer(&self) -> String {
+        match &self.support_email {
+            Some(email) => format!("\nQuestions? Write to {email}.\n"),
+            None => String::new(),
         }
     }
 }
@@ -56,6 +78,22 @@ fn layout(
 ) -> String {
     let firm = escape_html(&branding.firm_name);
     let colour = escape_html(&branding.primary_colour);
+    let masthead = match &branding.logo_url {
+        Some(logo) => format!(
+            "<img src=\"{}\" alt=\"{firm}\" height=\"40\" style=\"display:block;height:40px;max-width:240px;border:0\">",
+            escape_html(logo)
+        ),
+        None => firm.clone(),
+    };
+    let footer = match &branding.support_email {
+        Some(email) => {
+            let email = escape_html(email);
+            format!(
+                "<tr><td style=\"padding:16px 32px;border-top:1px solid #e4e7eb;font-size:13px;color:#52606d\">Questions? Write to <a href=\"mailto:{email}\" style=\"color:#1f2933\">{email}</a>.</td></tr>"
+            )
+        }
+        None => String::new(),
+    };
     let body: String = paragraphs
         .iter()
         .map(|paragraph| format!("<p style=\"margin:0 0 16px\">{paragraph}</p>"))
@@ -66,11 +104,11 @@ fn layout(
         "<!doctype html><html><body style=\"margin:0;background:#f4f5f7;font-family:system-ui,sans-serif;color:#1f2933\">\
 <table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr><td align=\"center\" style=\"padding:32px 16px\">\
 <table role=\"presentation\" width=\"100%\" style=\"max-width:560px;background:#ffffff;border-radius:8px\" cellpadding=\"0\" cellspacing=\"0\">\
-<tr><td style=\"padding:24px 32px;border-bottom:4px solid {colour};font-size:18px;font-weight:600\">{firm}</td></tr>\
+<tr><td style=\"padding:24px 32px;border-bottom:4px solid {colour};font-size:18px;font-weight:600\">{masthead}</td></tr>\
 <tr><td style=\"padding:32px\"><h1 style=\"font-size:22px;margin:0 0 16px\">{heading}</h1>{body}\
 <p style=\"margin:24px 0\"><a href=\"{href}\" style=\"background:{colour};color:#ffffff;padding:12px 20px;border-radius:6px;text-decoration:none;display:inline-block\">{label}</a></p>\
 <p style=\"font-size:13px;color:#52606d;word-break:break-all\">If the button does not work, paste this address into your browser:<br>{href}</p>\
-</td></tr></table></td></tr></table></body></html>",
+</td></tr>{footer}</table></td></tr></table></body></html>",
         heading = escape_html(heading),
     )
 }
@@ -101,7 +139,37 @@ pub fn invitation(
         ("Set your password", link),
     );
     let text = format!(
-        "Hello {contact_name},\n\n{firm} has set up a secure portal for {client_name}. Choose a password to get started:\n\n{link}\n\nThis link works once and expires in {valid_hours} hours.\n"
+        "Hello {contact_name},\n\n{firm} has set up a secure portal for {client_name}. Choose a password to get started:\n\n{link}\n\nThis link works once and expires in {valid_hours} hours.\n{}",
+        branding.text_footer()
+    );
+    Mail {
+        subject,
+        html,
+        text,
+    }
+}
+
+/// The one email a new member of the firm's staff gets: a single-use link to choose a password.
+pub fn staff_invitation(branding: &Branding, name: &str, link: &str, valid_hours: i64) -> Mail {
+    let firm = &branding.firm_name;
+    let subject = format!("{firm} added you to its client portal");
+    let paragraphs = vec![
+        format!("Hello {},", escape_html(name)),
+        format!(
+            "You have been added to the {} team on the client portal. Choose a password to get started.",
+            escape_html(firm)
+        ),
+        format!("This link works once and expires in {valid_hours} hours."),
+    ];
+    let html = layout(
+        branding,
+        "Your staff account is ready",
+        &paragraphs,
+        ("Set your password", link),
+    );
+    let text = format!(
+        "Hello {name},\n\nYou have been added to the {firm} team on the client portal. Choose a password to get started:\n\n{link}\n\nThis link works once and expires in {valid_hours} hours.\n{}",
+        branding.text_footer()
     );
     Mail {
         subject,
@@ -122,7 +190,12 @@ pub fn notice(
     action: (&str, &str),
 ) -> Mail {
     let html = layout(branding, heading, paragraphs_html, action);
-    let text = format!("{heading}\n\n{text}\n\n{}: {}\n", action.0, action.1);
+    let text = format!(
+        "{heading}\n\n{text}\n\n{}: {}\n{}",
+        action.0,
+        action.1,
+        branding.text_footer()
+    );
     Mail {
         subject: subject.to_string(),
         html,
@@ -178,5 +251,37 @@ mod tests {
             .text
             .contains("https://portal.example/invite#token=abc"));
         assert!(mail.subject.contains("Firm & Co"));
+    }
+
+    #[test]
+    fn branding_puts_the_logo_and_support_address_in_escaped() {
+        let branding = Branding {
+            logo_url: Some("https://portal.example/api/branding/logo?v=1&x=\"><script>".into()),
+            support_email: Some("help@firm.example".into()),
+            primary_colour: "#0f766e".into(),
+            ..Branding::plain("Firm <b>")
+        };
+        let mail = staff_invitation(
+            &branding,
+            "Ann",
+            "https://portal.example/invite#token=t",
+            72,
+        );
+        assert!(mail.html.contains("alt=\"Firm &lt;b&gt;\""));
+        assert!(mail.html.contains("v=1&amp;x=&quot;&gt;&lt;script&gt;"));
+        assert!(!mail.html.contains("<script>"));
+        assert!(mail.html.contains("mailto:help@firm.example"));
+        assert!(mail.html.contains("background:#0f766e"));
+        assert!(mail.text.contains("Questions? Write to help@firm.example."));
+        let plain = notice(
+            &Branding::plain("F"),
+            "s",
+            "h",
+            &[],
+            "t",
+            ("Open", "https://x"),
+        );
+        assert!(!plain.html.contains("<img"));
+        assert!(!plain.text.contains("Questions?"));
     }
 }

@@ -90,6 +90,30 @@ async fn the_trail_records_in_order_and_its_export_verifies() {
         .send()
         .await;
     assert_eq!(only.json["entries"].as_array().unwrap().len(), 1);
+    // A narrow filter on a small page still finds the entry deep in the trail: the server reads
+    // on instead of answering an empty page with a cursor.
+    let deep = env
+        .call("GET", "/api/audit?action=request.created&limit=1")
+        .bearer(&a.session.token)
+        .send()
+        .await;
+    assert_eq!(
+        deep.json["entries"][0]["action"], "request.created",
+        "{}",
+        deep.body
+    );
+    let rest = env
+        .call(
+            "GET",
+            &format!(
+                "/api/audit?action=request.created&limit=1&cursor={}",
+                deep.json["next_cursor"].as_str().unwrap_or_default()
+            ),
+        )
+        .bearer(&a.session.token)
+        .send()
+        .await;
+    assert_eq!(rest.json["entries"], serde_json::json!([]), "{}", rest.body);
     let target = env
         .call("GET", &format!("/api/audit?target=request/{request_id}"))
         .bearer(&a.session.token)

@@ -79,6 +79,26 @@ async fn messages_both_ways_and_notes_only_for_the_firm() {
         .json(json!({ "body": NOTE }))
         .send()
         .await;
+
+    // The client's dashboard shows the firm's answer (not the client's own message, never the
+    // note); another client's dashboard shows nothing of it.
+    let dashboard = env
+        .call("GET", "/api/workspace")
+        .bearer(&client.session.token)
+        .send()
+        .await;
+    assert_eq!(dashboard.status, StatusCode::OK, "{}", dashboard.body);
+    let recent = dashboard.json["messages"].as_array().unwrap();
+    assert_eq!(recent.len(), 1, "{}", dashboard.body);
+    assert_eq!(recent[0]["body"], STAFF_TEXT);
+    assert_eq!(recent[0]["thread"], thread.as_str());
+    assert!(!dashboard.body.contains(NOTE) && !dashboard.body.contains(CLIENT_TEXT));
+    let elsewhere = env
+        .call("GET", "/api/workspace")
+        .bearer(&other.session.token)
+        .send()
+        .await;
+    assert_eq!(elsewhere.json["messages"], json!([]));
     assert_eq!(note.status, StatusCode::CREATED, "{}", note.body);
     let notes = env
         .call("GET", &format!("{staff_base}/notes"))

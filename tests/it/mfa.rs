@@ -72,6 +72,9 @@ async fn enrol_sign_in_with_a_code_and_disable() {
     assert_eq!(challenged.status, StatusCode::OK, "{}", challenged.body);
     assert_eq!(challenged.json["status"], "challenge");
     assert_eq!(challenged.json["challenge"], "totp");
+    // The challenge names who and where, so a page that did not ask (an invitation) can answer.
+    assert_eq!(challenged.json["email"], client.email.as_str());
+    assert_eq!(challenged.json["slug"], client.slug.as_str());
     assert!(challenged.json.get("access_token").is_none());
     let session = challenged.json["session"].as_str().unwrap().to_string();
     let answer = |code: String| json!({ "email": client.email, "slug": client.slug, "session": session, "code": code, "mode": "bearer" });

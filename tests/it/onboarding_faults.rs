@@ -98,10 +98,15 @@ const STEPS: &[(&str, usize)] = &[
     ("GetItem", 0),            // the audit trail's head
     ("TransactWriteItems", 3), // profile, contact, audit
     ("TransactWriteItems", 4), // the invitation, marked as being sent
+    ("GetItem", 1),            // the firm's branding, for the mail (a fault: the defaults)
     ("SendEmail", 0),
-    ("GetItem", 1),            // the audit trail's head
+    ("GetItem", 2),            // the audit trail's head
     ("TransactWriteItems", 5), // mark done, after SES accepted the mail
 ];
+
+/// Steps whose fault onboarding rides out: the mail goes out in the default branding rather
+/// than not at all.
+const TOLERATED: &[(&str, usize)] = &[("GetItem", 1)];
 
 #[tokio::test]
 async fn a_fault_at_any_step_is_resumed_without_doing_anything_twice() {
@@ -126,6 +131,22 @@ async fn a_fault_at_any_step_is_resumed_without_doing_anything_twice() {
             1,
             "{operation} #{nth} was reached"
         );
+        if TOLERATED.contains(&(*operation, *nth)) {
+            let record = first
+                .unwrap_or_else(|error| panic!("{operation} #{nth} is ridden out: {error}"))
+                .client;
+            assert!(record.onboarding_complete);
+            let mail = env.mail_to(&email).await;
+            assert_eq!(
+                mail.len(),
+                1,
+                "one email after a fault in {operation} #{nth}"
+            );
+            assert!(mail[0]
+                .body
+                .contains(&atrium_shared::mail::escape_html(&env.config.firm_name)));
+            continue;
+        }
         let error = first.expect_err(&format!("a fault in {operation} #{nth} fails the attempt"));
         assert_eq!(
             error.status,

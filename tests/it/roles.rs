@@ -77,7 +77,16 @@ fn rules() -> HashMap<&'static str, Rule> {
         ("GET /api/clients", open_to(FIRM)),
         ("POST /api/clients", open_to(FIRM_ADMIN)),
         ("PUT /api/clients/{id}/mfa", open_to(FIRM_ADMIN)),
+        ("POST /api/clients/{id}/preview", open_to(FIRM)),
         ("GET /api/workspace", open_to(CONTACTS)),
+        // Branding (reading it is public) and the firm's staff accounts.
+        ("PUT /api/branding", open_to(FIRM_ADMIN)),
+        ("POST /api/branding/logo", open_to(FIRM_ADMIN)),
+        ("POST /api/branding/logo/confirm", open_to(FIRM_ADMIN)),
+        ("GET /api/staff", open_to(FIRM_ADMIN)),
+        ("POST /api/staff", open_to(FIRM_ADMIN)),
+        ("PATCH /api/staff/{sub}", open_to(FIRM_ADMIN)),
+        ("POST /api/staff/{sub}/invitation", open_to(FIRM_ADMIN)),
         // Requests and documents.
         ("GET /api/requests", open_to(FIRM_AND_CONTACTS)),
         ("GET /api/clients/{id}/requests", open_to(FIRM)),
@@ -463,6 +472,12 @@ async fn fixtures(
         .send()
         .await;
     let someone = me.json["sub"].as_str().unwrap().to_string();
+    // A staff member still invited: the admin's PATCH and re-invitation act on them.
+    let invited = post(
+        "/api/staff".to_string(),
+        json!({ "name": "Ivy Invited", "email": env.email("ivy"), "role": "staff" }),
+    )
+    .await;
     let text = |value: &serde_json::Value| value.as_str().unwrap().to_string();
     vec![
         ("id".into(), client.tenant_id.clone()),
@@ -479,5 +494,6 @@ async fn fixtures(
         ("form".into(), form_id),
         ("assignment".into(), assignment_id),
         ("revision".into(), "1".into()),
+        ("sub".into(), text(&invited["sub"])),
     ]
 }

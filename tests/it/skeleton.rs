@@ -167,14 +167,7 @@ async fn onboard_invite_accept_sign_in_workspace_sign_out() {
     assert_eq!(workspace.json["client"]["id"], tenant_id);
     assert_eq!(workspace.json["contact"]["email"], contact_email);
     assert_eq!(workspace.json["contact"]["roles"], json!(["admin"]));
-    for list in [
-        "projects",
-        "document_requests",
-        "approvals",
-        "messages",
-        "invoices",
-        "tickets",
-    ] {
+    for list in ["projects", "document_requests", "approvals", "messages"] {
         assert_eq!(workspace.json[list], json!([]), "{list}");
     }
 

@@ -1,6 +1,8 @@
 //! `POST /api/auth/accept-invite` `{token, password}`: the contact's first visit. Sets their
 //! password (the pool's policy decides), uses up the link, and signs them in.
 //!
+//! Staff invited by a firm admin use the same route: their invitation names the staff pool.
+//!
 //! The link is claimed before the password is set, so two tabs cannot both use it; a refused
 //! password gives the claim back, so the person can try a better one with the same link.
 
@@ -11,7 +13,7 @@ use atrium_shared::http::{check_origin, parse_json, RequestMeta};
 use atrium_shared::ids::now_epoch;
 use atrium_shared::principal::Role;
 use atrium_shared::secrets::{is_plausible_token, token_hash};
-use atrium_shared::store::records::InvitationStatus;
+use atrium_shared::store::records::{InvitationStatus, InviteRecord, UserStatus};
 use atrium_shared::store::registry::registered_scope;
 use atrium_shared::store::{n, update_tx, values};
 use atrium_shared::{keys, ApiError, ApiResult, App};
@@ -59,6 +61,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         return Err(ApiError::gone(
             "token: this invitation has expired; ask for a new one",
         ));
+    }
+    if invite.staff {
+        return accept_staff(app, &req, body, &hash, invite, now).await;
     }
     let client = app
         .store
@@ -158,5 +163,101 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         challenge: output.challenge_name,
         session: output.session,
     };
-    finish(app, &pool, &invite.email, body.mode, step, &meta).await
+    finish(
+        app,
+        &pool,
+        &invite.email,
+        Some(&client.slug),
+        body.mode,
+        step,
+        &meta,
+    )
+    .await
+}
+
+/// A new member of the firm's staff: the same link, into the staff pool. Their record goes from
+/// invited to active in the transaction that uses up the link, with an entry in the firm's trail.
+async fn accept_staff(
+    app: &App,
+    req: &Request,
+    body: AcceptBody,
+    hash: &str,
+    invite: InviteRecord,
+    now: i64,
+) -> ApiResult<Response<Body>> {
+    let user = app
+        .store
+        .staff_user(&invite.contact_sub)
+        .await?
+        .filter(|user| user.status == UserStatus::Invited)
+        .ok_or_else(|| {
+            ApiError::gone(
+                "token: this invitation is no longer valid; ask a firm admin for a new one",
+            )
+        })?;
+    if !app
+        .store
+        .claim_invite(hash, now, STALE_CLAIM_SECONDS)
+        .await?
+    {
+        return Err(ApiError::conflict(
+            "token: this invitation is being used in another window, or has expired",
+        ));
+    }
+    let pool = app.staff_pool();
+    let set_password = app
+        .cognito
+        .admin_set_user_password()
+        .user_pool_id(&pool.pool_id)
+        .username(&invite.email)
+        .password(&body.password)
+        .permanent(true)
+        .send()
+        .await;
+    if let Err(error) = set_password {
+        let api_error = sign_in_error("cognito admin_set_user_password", error);
+        app.store.release_invite(hash, now).await?;
+        return Err(api_error);
+    }
+    let meta = RequestMeta::of(req);
+    let read_version = user.version;
+    let mut active = user;
+    active.status = UserStatus::Active;
+    active.version += 1;
+    let entry = AuditEntry::firm_by(
+        &format!("staff:{}", active.sub),
+        &Role::join(&active.roles),
+        "staff.invitation_accepted",
+        &format!("staff/{}", active.sub),
+        active.version,
+        &meta,
+    );
+    let items = vec![
+        app.store.delete_invite_tx(hash)?,
+        app.store.staff_user_tx(&active, Some(read_version))?,
+        app.store.delete_staff_latest_invite_tx(&active.sub)?,
+    ];
+    app.store
+        .transact_firm_audited(
+            items,
+            vec![entry],
+            "token: this invitation was used meanwhile",
+        )
+        .await?;
+    let output = app
+        .cognito
+        .initiate_auth()
+        .client_id(&pool.app_client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", &invite.email)
+        .auth_parameters("PASSWORD", &body.password)
+        .send()
+        .await
+        .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
+    let step = AuthStep {
+        result: output.authentication_result,
+        challenge: output.challenge_name,
+        session: output.session,
+    };
+    finish(app, &pool, &invite.email, None, body.mode, step, &meta).await
 }

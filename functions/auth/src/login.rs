@@ -104,7 +104,16 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             return Err(error);
         }
     };
-    finish(app, &pool, &email, body.mode, step, &meta).await
+    finish(
+        app,
+        &pool,
+        &email,
+        body.slug.as_deref(),
+        body.mode,
+        step,
+        &meta,
+    )
+    .await
 }
 
 /// A failed sign-in of a client's contact goes into that client's audit trail (the attempted

@@ -57,8 +57,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         name: user.name,
         roles: user.roles,
         mfa_enabled: user.mfa_enabled,
+        // The firm's own name from its branding settings (cached a minute per sandbox).
         firm: Firm {
-            name: app.config.firm_name.clone(),
+            name: app.branding().await.firm_name,
         },
         client,
     })

@@ -43,6 +43,12 @@ pub struct SignInResponse {
     pub secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otpauth_uri: Option<String>,
+    /// With a challenge: who is signing in and where (their organisation's slug), which the
+    /// answer must name again. An invitation's challenge is the first time the page learns them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +86,7 @@ pub async fn finish(
     app: &App,
     pool: &PoolRef,
     email: &str,
+    slug: Option<&str>,
     mode: Mode,
     step: AuthStep,
     meta: &RequestMeta,
@@ -96,6 +103,8 @@ pub async fn finish(
         session: Some(session.clone()),
         secret: None,
         otpauth_uri: None,
+        email: Some(email.to_string()),
+        slug: slug.map(str::to_string),
         access_token: None,
         refresh_token: None,
     };
@@ -186,6 +195,8 @@ async fn signed_in(
         secret: None,
         otpauth_uri: None,
         access_token: None,
+        email: None,
+        slug: None,
         refresh_token: None,
     };
     match mode {

@@ -106,8 +106,14 @@ impl Default for Keys {
 
 impl Keys {
     pub fn new() -> Self {
+        // Cognito's JWKS endpoints present Amazon Trust Services chains: the same built-in
+        // roots as the SDK (shared/src/trust.rs), so no certificate files are read at start.
+        let roots =
+            reqwest::Certificate::from_pem_bundle(atrium_shared::trust::AMAZON_TRUST_SERVICES_PEM)
+                .unwrap_or_default();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(3))
+            .tls_certs_only(roots)
             .build()
             .unwrap_or_default();
         Self {

@@ -3,4 +3,5 @@
 pub mod list;
 pub mod onboard;
 pub mod pools;
+pub mod preview;
 pub mod set_mfa;

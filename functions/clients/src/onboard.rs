@@ -10,7 +10,7 @@ use crate::pools;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_epoch, now_rfc3339};
-use atrium_shared::mail::{invitation, Branding};
+use atrium_shared::mail::invitation;
 use atrium_shared::principal::{Principal, Role, TenantScope};
 use atrium_shared::secrets::{new_token, token_hash};
 use atrium_shared::store::records::{
@@ -259,6 +259,7 @@ impl Onboarding<'_> {
                 email: record.contact_email.clone(),
                 expires_at: now_epoch() + self.app.config.invite_ttl_hours * 3600,
                 claimed_at: 0,
+                staff: false,
             };
             let mut extra = vec![self.app.store.invite_tx(&hash, &invite)?];
             if let Some(previous) = record.invite_hash.take() {
@@ -278,7 +279,7 @@ impl Onboarding<'_> {
                 self.app.config.portal_origin.trim_end_matches('/')
             );
             let mail = invitation(
-                &Branding::plain(&self.app.config.firm_name),
+                &self.app.branding().await,
                 &record.name,
                 &record.contact_name,
                 &link,

@@ -102,6 +102,7 @@ pub fn new_invite(
         email: email.to_string(),
         expires_at: atrium_shared::ids::now_epoch() + app.config.invite_ttl_hours * 3600,
         claimed_at: 0,
+        staff: false,
     };
     (token, invite)
 }
@@ -119,7 +120,7 @@ pub async fn mail_invitation(
         app.config.portal_origin.trim_end_matches('/')
     );
     let mail = atrium_shared::mail::invitation(
-        &atrium_shared::mail::Branding::plain(&app.config.firm_name),
+        &app.branding().await,
         organisation,
         name,
         &link,

@@ -9,7 +9,7 @@ use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
-use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::records::{DocumentOrigin, RequestRecord, RequestStatus, VersionStatus};
 use atrium_shared::{ApiError, ApiResult, App};
@@ -141,13 +141,13 @@ async fn tell_owner(app: &App, scope: &TenantScope, request: &RequestRecord) {
         _ => "A client".to_string(),
     };
     let link = format!(
-        "{}/clients/{}/requests/{}",
+        "{}/staff/clients/{}/requests/{}",
         app.config.portal_origin.trim_end_matches('/'),
         scope.tenant_id(),
         request.id
     );
     let mail = notice(
-        &Branding::plain(&app.config.firm_name),
+        &app.branding().await,
         &format!("{client_name} submitted \u{201c}{}\u{201d}", request.title),
         "A document was submitted",
         &[format!(

@@ -7,7 +7,7 @@ use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
-use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::{RequestRecord, RequestStatus, UserStatus};
 use atrium_shared::{ApiError, ApiResult, App};
@@ -161,15 +161,13 @@ async fn tell_contacts(
         .map(|record| format!("{} (due {})", record.title, record.due_date))
         .collect();
     let link = format!("{}/", app.config.portal_origin.trim_end_matches('/'));
+    let branding = app.branding().await;
     let mail = notice(
-        &Branding::plain(&app.config.firm_name),
-        &format!("{} asks you for documents", app.config.firm_name),
+        &branding,
+        &format!("{} asks you for documents", branding.firm_name),
         "Documents requested",
         &[
-            format!(
-                "{} asks you to provide:",
-                escape_html(&app.config.firm_name)
-            ),
+            format!("{} asks you to provide:", escape_html(&branding.firm_name)),
             list.iter()
                 .map(|line| escape_html(line))
                 .collect::<Vec<_>>()

@@ -183,14 +183,15 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             "the project changed meanwhile; try again",
         )
         .await?;
+    let firm = app.branding().await.firm_name;
     tell_contacts(
         app,
         &scope,
-        &format!("{} asks you to fill in a form", app.config.firm_name),
+        &format!("{firm} asks you to fill in a form"),
         "A form is waiting for you",
         &format!(
             "{} asks you to fill in \u{201c}{}\u{201d}.",
-            app.config.firm_name, record.form_name
+            firm, record.form_name
         ),
         &record,
     )

@@ -84,14 +84,15 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     app.store
         .transact_audited(items, &scope, entries, CHANGED)
         .await?;
+    let firm = app.branding().await.firm_name;
     tell_contacts(
         app,
         &scope,
-        &format!("{} asks for corrections to a form", app.config.firm_name),
+        &format!("{firm} asks for corrections to a form"),
         "A form needs corrections",
         &format!(
             "{} reopened \u{201c}{}\u{201d} for corrections.",
-            app.config.firm_name, record.form_name
+            firm, record.form_name
         ),
         &record,
     )

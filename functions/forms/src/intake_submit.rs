@@ -15,7 +15,7 @@ use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
-use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::forms::{
     Answers, IntakeRecord, IntakeStatus, SubmissionRecord, Submitter,
@@ -150,7 +150,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
 /// revision, never an answer.
 async fn tell_owner(app: &App, scope: &TenantScope, record: &IntakeRecord, revision: u32) {
     let link = format!(
-        "{}/clients/{}/intake/{}",
+        "{}/staff/clients/{}/forms/{}",
         app.config.portal_origin.trim_end_matches('/'),
         scope.tenant_id(),
         record.id
@@ -165,7 +165,7 @@ async fn tell_owner(app: &App, scope: &TenantScope, record: &IntakeRecord, revis
     };
     let line = format!("{} submitted {what}.", record.client_name);
     let mail = notice(
-        &Branding::plain(&app.config.firm_name),
+        &app.branding().await,
         &format!("{} submitted {}", record.client_name, record.form_name),
         "A form was submitted",
         &[escape_html(&line)],

@@ -23,7 +23,7 @@ pub mod schema;
 
 use atrium_shared::http::path_param;
 use atrium_shared::ids::is_id;
-use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::forms::{
     Answers, FormField, FormRecord, FormVersionRecord, IntakeRecord, IntakeStatus,
@@ -290,7 +290,7 @@ pub async fn tell_contacts(
         text.push_str(&format!("\nPlease complete it by {due}."));
     }
     let mail = notice(
-        &Branding::plain(&app.config.firm_name),
+        &app.branding().await,
         subject,
         heading,
         &paragraphs,

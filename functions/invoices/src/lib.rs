@@ -14,7 +14,7 @@ pub mod update;
 pub mod view;
 
 use atrium_shared::access::scope_for;
-use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, Role, TenantScope};
 use atrium_shared::store::invoices::InvoiceRecord;
 use atrium_shared::store::records::UserStatus;
@@ -68,9 +68,10 @@ pub async fn tell_billing_contacts(app: &App, scope: &TenantScope, invoice: &Inv
         app.config.portal_origin.trim_end_matches('/'),
         invoice.id
     );
-    let firm = &app.config.firm_name;
+    let branding = app.branding().await;
+    let firm = &branding.firm_name;
     let mail = notice(
-        &Branding::plain(firm),
+        &branding,
         &format!("Invoice {} from {firm}", invoice.number),
         "A new invoice is ready",
         &[format!(

@@ -5,7 +5,7 @@
 
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::http::{created, parse_json, RequestMeta};
-use atrium_shared::mail::{notice, Branding};
+use atrium_shared::mail::notice;
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::records::UserStatus;
 use atrium_shared::{ApiResult, App};
@@ -60,7 +60,7 @@ async fn tell_the_other_side(app: &App, scope: &TenantScope, principal: &Princip
                 .map(|user| user.email)
                 .collect::<Vec<_>>(),
             format!("{origin}/messages/{thread}"),
-            format!("New message from {}", app.config.firm_name),
+            format!("New message from {}", app.branding().await.firm_name),
         )
     } else {
         let staff = app.store.staff_users().await.unwrap_or_default();
@@ -70,12 +70,15 @@ async fn tell_the_other_side(app: &App, scope: &TenantScope, principal: &Princip
                 .filter(|user| user.status == UserStatus::Active)
                 .map(|user| user.email)
                 .collect(),
-            format!("{origin}/clients/{}/messages/{thread}", scope.tenant_id()),
+            format!(
+                "{origin}/staff/clients/{}/messages/{thread}",
+                scope.tenant_id()
+            ),
             format!("New message from {client_name}"),
         )
     };
     let mail = notice(
-        &Branding::plain(&app.config.firm_name),
+        &app.branding().await,
         &subject,
         "You have a new message",
         &["Sign in to read it and reply.".to_string()],

@@ -2,7 +2,7 @@
 
 use atrium_documents::rules::{due_date, text};
 use atrium_shared::ids::{is_id, new_id};
-use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::TenantScope;
 use atrium_shared::store::records::{
     Assignee, Milestone, MilestoneStatus, ProjectInternalRecord, ProjectRecord, ProjectStatus, Task,
@@ -287,13 +287,13 @@ pub async fn tell_owner_done(app: &App, scope: &TenantScope, record: &ProjectRec
         _ => "A client".to_string(),
     };
     let link = format!(
-        "{}/clients/{}/projects/{}",
+        "{}/staff/clients/{}/projects/{}",
         app.config.portal_origin.trim_end_matches('/'),
         scope.tenant_id(),
         record.id
     );
     let mail = notice(
-        &Branding::plain(&app.config.firm_name),
+        &app.branding().await,
         &format!("Every task of \u{201c}{}\u{201d} is done", record.name),
         "All tasks are done",
         &[format!(

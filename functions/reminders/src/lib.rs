@@ -115,7 +115,8 @@ async fn remind(app: &App, request: &RequestRecord, stage: &str) -> ApiResult<Op
     }
     let request = &request;
     let contacts = app.store.contacts(&scope).await?;
-    let mail = reminder_mail(app, request, stage);
+    let branding = app.branding().await;
+    let mail = reminder_mail(app, &branding, request, stage);
     let mut sent = 0;
     for contact in contacts
         .iter()
@@ -212,7 +213,7 @@ async fn release(app: &App, scope: &TenantScope, request: &RequestRecord, stage:
     }
 }
 
-fn reminder_mail(app: &App, request: &RequestRecord, stage: &str) -> Mail {
+fn reminder_mail(app: &App, branding: &Branding, request: &RequestRecord, stage: &str) -> Mail {
     let link = format!("{}/", app.config.portal_origin.trim_end_matches('/'));
     let (subject, line) = if stage == "overdue" {
         (
@@ -232,7 +233,7 @@ fn reminder_mail(app: &App, request: &RequestRecord, stage: &str) -> Mail {
         )
     };
     notice(
-        &Branding::plain(&app.config.firm_name),
+        branding,
         &subject,
         if stage == "overdue" {
             "A document is overdue"
@@ -243,7 +244,7 @@ fn reminder_mail(app: &App, request: &RequestRecord, stage: &str) -> Mail {
             escape_html(&line),
             format!(
                 "{} is waiting for it in your portal.",
-                escape_html(&app.config.firm_name)
+                escape_html(&branding.firm_name)
             ),
         ],
         &line,

@@ -9,7 +9,7 @@ pub mod list;
 pub mod open;
 pub mod update;
 
-use atrium_shared::mail::{escape_html, notice, Branding};
+use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::records::UserStatus;
 use atrium_shared::store::tickets::TicketRecord;
@@ -94,7 +94,7 @@ pub async fn tell_opener(
     let origin = app.config.portal_origin.trim_end_matches('/');
     let link = if ticket.opened_by.starts_with("staff:") {
         format!(
-            "{origin}/clients/{}/tickets/{}",
+            "{origin}/staff/clients/{}/tickets/{}",
             ticket.tenant_id, ticket.id
         )
     } else {
@@ -102,7 +102,7 @@ pub async fn tell_opener(
     };
     let status = ticket.status.label();
     let mail = notice(
-        &Branding::plain(&app.config.firm_name),
+        &app.branding().await,
         &format!("Your request \"{}\" is {status}", ticket.subject),
         "Your request was updated",
         &[format!(
@@ -124,13 +124,13 @@ pub async fn tell_the_firm(app: &App, scope: &TenantScope, ticket: &TicketRecord
         _ => "A client".to_string(),
     };
     let link = format!(
-        "{}/clients/{}/tickets/{}",
+        "{}/staff/clients/{}/tickets/{}",
         app.config.portal_origin.trim_end_matches('/'),
         ticket.tenant_id,
         ticket.id
     );
     let mail = notice(
-        &Branding::plain(&app.config.firm_name),
+        &app.branding().await,
         &format!("New {} ticket from {client_name}", ticket.priority),
         "A client opened a ticket",
         &[format!(

@@ -1,13 +1,15 @@
 //! `GET /api/workspace`: the signed-in contact's dashboard, from their tenant's own partition:
 //! the profile and contact (one BatchGetItem), the document requests that need attention or
 //! wait for review, the active projects with milestones and tasks, and the approvals waiting
-//! for a decision (one Query each), read concurrently. `messages`, `invoices` and `tickets`
-//! stay empty until unread-message tracking, invoices and tickets exist.
+//! for a decision (one Query each), read concurrently; then the firm's recent messages in the
+//! general thread and each active project's (one small backwards Query per thread).
 
+use atrium_documents::rules::days_from_today;
 use atrium_documents::view::RequestView;
 use atrium_projects::model::ProjectView;
 use atrium_shared::http::ok;
-use atrium_shared::principal::{Principal, Role};
+use atrium_shared::principal::{Principal, Role, TenantScope};
+use atrium_shared::store::records::MessageRecord;
 use atrium_shared::store::records::RequestStatus;
 use atrium_shared::store::records::{ApprovalRecord, ApprovalStatus, ProjectStatus};
 use atrium_shared::{ApiError, ApiResult, App};
@@ -23,9 +25,61 @@ pub struct Workspace {
     pub document_requests: Vec<RequestView>,
     /// Approvals waiting for the client's decision.
     pub approvals: Vec<ApprovalRecord>,
-    pub messages: Vec<serde_json::Value>,
-    pub invoices: Vec<serde_json::Value>,
-    pub tickets: Vec<serde_json::Value>,
+    /// The firm's latest messages to the client (general and active projects' threads, the
+    /// last 30 days), newest first.
+    pub messages: Vec<RecentMessage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecentMessage {
+    pub id: String,
+    pub thread: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: String,
+}
+
+/// How many messages the dashboard shows, and how far back "recent" reaches.
+const RECENT_MESSAGES: usize = 5;
+const RECENT_DAYS: i64 = 30;
+
+/// The firm's newest messages across the threads a contact follows from the dashboard: one
+/// backwards Query of a few items per thread, concurrently (threads are keyed per record, so
+/// there is no cheaper tenant-wide "newest" read).
+async fn recent_messages(
+    app: &App,
+    scope: &TenantScope,
+    threads: Vec<String>,
+) -> ApiResult<Vec<RecentMessage>> {
+    let mut reads = tokio::task::JoinSet::new();
+    for thread in threads {
+        let (store, scope) = (app.store.clone(), scope.clone());
+        reads.spawn(async move {
+            store
+                .latest_messages(&scope, &thread, RECENT_MESSAGES as i32)
+                .await
+        });
+    }
+    let mut found: Vec<MessageRecord> = Vec::new();
+    while let Some(read) = reads.join_next().await {
+        let messages = read.map_err(|error| ApiError::internal("recent messages", error))??;
+        found.extend(messages);
+    }
+    // A calendar date sorts before every time stamp of that day, so this keeps 30 whole days.
+    let since = days_from_today(-RECENT_DAYS);
+    found.retain(|message| message.author.starts_with("staff:") && message.created_at >= since);
+    found.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    found.truncate(RECENT_MESSAGES);
+    Ok(found
+        .into_iter()
+        .map(|message| RecentMessage {
+            id: message.id,
+            thread: message.thread,
+            author_name: message.author_name,
+            body: message.body,
+            created_at: message.created_at,
+        })
+        .collect())
 }
 
 #[derive(Debug, Serialize)]
@@ -56,11 +110,19 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .into_iter()
         .filter(|approval| approval.status == ApprovalStatus::Pending)
         .collect();
-    let projects = projects?
+    let projects: Vec<ProjectView> = projects?
         .into_iter()
         .filter(|project| project.status == ProjectStatus::Active)
         .map(ProjectView::from)
         .collect();
+    let threads = std::iter::once("general".to_string())
+        .chain(
+            projects
+                .iter()
+                .map(|project| format!("project:{}", project.id)),
+        )
+        .collect();
+    let messages = recent_messages(app, &scope, threads).await?;
     let (profile, contact) = people?;
     let document_requests = requests?
         .items
@@ -92,8 +154,6 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         projects,
         document_requests,
         approvals,
-        messages: vec![],
-        invoices: vec![],
-        tickets: vec![],
+        messages,
     })
 }

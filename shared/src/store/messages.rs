@@ -41,6 +41,25 @@ impl Store {
         .await
     }
 
+    /// The newest `limit` messages of one thread, newest first (one Query, backwards).
+    pub async fn latest_messages(
+        &self,
+        scope: &TenantScope,
+        thread: &str,
+        limit: i32,
+    ) -> ApiResult<Vec<MessageRecord>> {
+        Ok(self
+            .query_prefix(
+                &keys::tenant_pk(scope),
+                &keys::messages_prefix(thread),
+                limit,
+                None,
+                false,
+            )
+            .await?
+            .items)
+    }
+
     /// Internal notes: only the firm's routes call these.
     pub fn note_tx(
         &self,

@@ -11,6 +11,7 @@ pub mod messages;
 pub mod projects;
 pub mod records;
 pub mod registry;
+pub mod settings;
 pub mod tenant;
 pub mod tickets;
 
@@ -81,7 +82,12 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> ApiResult<T> {
 /// Cursors carry only the sort key; the partition is always the one the caller may read.
 pub fn encode_cursor(last_key: Option<&Item>) -> Option<String> {
     let sort_key = last_key?.get(keys::SK)?.as_s().ok()?;
-    Some(URL_SAFE_NO_PAD.encode(sort_key.as_bytes()))
+    Some(cursor_after(sort_key))
+}
+
+/// The cursor of a page that ends at `sort_key`.
+pub fn cursor_after(sort_key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(sort_key.as_bytes())
 }
 
 /// The cursor that continues a list right after the item with this sort key.

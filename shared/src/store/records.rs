@@ -80,6 +80,10 @@ pub struct InviteRecord {
     /// Epoch seconds of a claim in progress (a password being set), 0 when unclaimed.
     #[serde(default)]
     pub claimed_at: i64,
+    /// An invitation into the firm's staff pool (`tenant_id` is then empty and `contact_sub`
+    /// is the staff member's sub), instead of a client's.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub staff: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

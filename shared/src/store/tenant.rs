@@ -20,6 +20,9 @@ pub struct AuditFilter {
     pub target: Option<String>,
 }
 
+/// How many reads one filtered page of the audit trail may take.
+const MAX_FILTERED_READS: usize = 10;
+
 impl Store {
     pub async fn profile(&self, scope: &TenantScope) -> ApiResult<Option<ProfileRecord>> {
         self.get_record(&keys::tenant_pk(scope), keys::PROFILE_SK)
@@ -71,7 +74,66 @@ impl Store {
         entries: Vec<AuditEntry>,
         conflict_message: &str,
     ) -> ApiResult<()> {
-        let pk = keys::tenant_pk(scope);
+        self.transact_chained(&keys::tenant_pk(scope), items, entries, conflict_message)
+            .await
+    }
+
+    /// As [`Store::transact_audited`], onto the firm's own trail (`FIRMAUDIT`): changes that
+    /// belong to no client (branding, staff accounts). `items` must be firm-level too.
+    pub async fn transact_firm_audited(
+        &self,
+        items: Vec<TransactWriteItem>,
+        entries: Vec<AuditEntry>,
+        conflict_message: &str,
+    ) -> ApiResult<()> {
+        self.transact_chained(keys::FIRM_AUDIT_PK, items, entries, conflict_message)
+            .await
+    }
+
+    /// A page of the firm's own trail, in order.
+    pub async fn firm_audit_entries(
+        &self,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> ApiResult<Page<AuditEntry>> {
+        let mut query = self
+            .dynamo
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+            .expression_attribute_values(":pk", s(keys::FIRM_AUDIT_PK))
+            .expression_attribute_values(":prefix", s(keys::AUDIT_PREFIX))
+            .limit(limit);
+        if let Some(cursor) = cursor {
+            query = query
+                .exclusive_start_key(keys::PK, s(keys::FIRM_AUDIT_PK))
+                .exclusive_start_key(
+                    keys::SK,
+                    s(super::decode_cursor(cursor, keys::AUDIT_PREFIX)?),
+                );
+        }
+        let output = query
+            .send()
+            .await
+            .map_err(|error| ApiError::dependency("dynamodb query firm audit", error))?;
+        Ok(Page {
+            next_cursor: super::encode_cursor(output.last_evaluated_key.as_ref()),
+            items: output
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .map(from_item)
+                .collect::<ApiResult<Vec<_>>>()?,
+        })
+    }
+
+    async fn transact_chained(
+        &self,
+        pk: &str,
+        items: Vec<TransactWriteItem>,
+        entries: Vec<AuditEntry>,
+        conflict_message: &str,
+    ) -> ApiResult<()> {
         for attempt in 0..AUDIT_ATTEMPTS {
             if attempt > 0 {
                 // Writers of one tenant met at the trail's head: back off a random while, growing.
@@ -79,7 +141,7 @@ impl Store {
                 let wait = rand::Rng::gen_range(&mut rand::thread_rng(), 1..=most);
                 tokio::time::sleep(std::time::Duration::from_millis(wait)).await;
             }
-            let (head_seq, head_hash) = self.audit_head(scope).await?;
+            let (head_seq, head_hash) = self.chain_head(pk).await?;
             let mut seq = head_seq;
             let mut previous = head_hash;
             let mut all = items.clone();
@@ -103,7 +165,7 @@ impl Store {
             }
             all.push(
                 update_tx(
-                    &pk,
+                    pk,
                     keys::AUDIT_HEAD_SK,
                     "SET seq = :seq, #hash = :hash",
                     Some(condition),
@@ -113,7 +175,7 @@ impl Store {
             );
             for entry in &chained {
                 all.push(put_tx(
-                    to_item(&pk, &keys::audit_sk(entry.seq), entry)?,
+                    to_item(pk, &keys::audit_sk(entry.seq), entry)?,
                     Some("attribute_not_exists(PK)"),
                     None,
                 )?);
@@ -139,9 +201,11 @@ impl Store {
 
     /// The last position and hash of a tenant's trail (0 and the genesis hash when empty).
     pub async fn audit_head(&self, scope: &TenantScope) -> ApiResult<(u64, String)> {
-        let item = self
-            .get(&keys::tenant_pk(scope), keys::AUDIT_HEAD_SK)
-            .await?;
+        self.chain_head(&keys::tenant_pk(scope)).await
+    }
+
+    async fn chain_head(&self, pk: &str) -> ApiResult<(u64, String)> {
+        let item = self.get(pk, keys::AUDIT_HEAD_SK).await?;
         let seq = item
             .as_ref()
             .and_then(|item| item.get("seq")?.as_n().ok()?.parse().ok())
@@ -168,52 +232,70 @@ impl Store {
         filter: &AuditFilter,
     ) -> ApiResult<Page<AuditEntry>> {
         let pk = keys::tenant_pk(scope);
-        let mut query = self
-            .client_for([pk.as_str()])
-            .await?
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", s(&pk))
-            .expression_attribute_values(":prefix", s(keys::AUDIT_PREFIX))
-            .limit(limit);
-        let mut conditions = Vec::new();
-        if let Some(action) = &filter.action {
-            conditions.push("#action = :action");
-            query = query
-                .expression_attribute_names("#action", "action")
-                .expression_attribute_values(":action", s(action));
+        let client = self.client_for([pk.as_str()]).await?;
+        let mut start = cursor
+            .map(|cursor| super::decode_cursor(cursor, keys::AUDIT_PREFIX))
+            .transpose()?;
+        let mut items = Vec::new();
+        // DynamoDB filters after it reads `limit` entries, so a narrowed page can come back
+        // short or empty with more behind it: read on (a bounded number of times) until the
+        // page is full or the trail ends, so a client never has to page through empty pages.
+        for _ in 0..MAX_FILTERED_READS {
+            let mut query = client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(&pk))
+                .expression_attribute_values(":prefix", s(keys::AUDIT_PREFIX))
+                .limit(limit);
+            let mut conditions = Vec::new();
+            if let Some(action) = &filter.action {
+                conditions.push("#action = :action");
+                query = query
+                    .expression_attribute_names("#action", "action")
+                    .expression_attribute_values(":action", s(action));
+            }
+            if let Some(target) = &filter.target {
+                conditions.push("begins_with(#target, :target)");
+                query = query
+                    .expression_attribute_names("#target", "target")
+                    .expression_attribute_values(":target", s(target));
+            }
+            if !conditions.is_empty() {
+                query = query.filter_expression(conditions.join(" AND "));
+            }
+            if let Some(sort_key) = &start {
+                query = query
+                    .exclusive_start_key(keys::PK, s(&pk))
+                    .exclusive_start_key(keys::SK, s(sort_key));
+            }
+            let output = query
+                .send()
+                .await
+                .map_err(|error| ApiError::dependency("dynamodb query audit", error))?;
+            for item in output.items.unwrap_or_default() {
+                items.push(from_item(item)?);
+            }
+            start = output
+                .last_evaluated_key
+                .as_ref()
+                .and_then(|key| key.get(keys::SK))
+                .and_then(|sort_key| sort_key.as_s().ok())
+                .cloned();
+            let filtered = filter.action.is_some() || filter.target.is_some();
+            if !filtered || start.is_none() || items.len() >= limit as usize {
+                break;
+            }
         }
-        if let Some(target) = &filter.target {
-            conditions.push("begins_with(#target, :target)");
-            query = query
-                .expression_attribute_names("#target", "target")
-                .expression_attribute_values(":target", s(target));
+        // A full page ends at its last entry, so the next one starts right after it.
+        if items.len() > limit.max(0) as usize {
+            items.truncate(limit.max(0) as usize);
+            start = items
+                .last()
+                .map(|entry: &AuditEntry| keys::audit_sk(entry.seq));
         }
-        if !conditions.is_empty() {
-            query = query.filter_expression(conditions.join(" AND "));
-        }
-        if let Some(cursor) = cursor {
-            query = query
-                .exclusive_start_key(keys::PK, s(&pk))
-                .exclusive_start_key(
-                    keys::SK,
-                    s(super::decode_cursor(cursor, keys::AUDIT_PREFIX)?),
-                );
-        }
-        let output = query
-            .send()
-            .await
-            .map_err(|error| ApiError::dependency("dynamodb query audit", error))?;
-        Ok(Page {
-            next_cursor: super::encode_cursor(output.last_evaluated_key.as_ref()),
-            items: output
-                .items
-                .unwrap_or_default()
-                .into_iter()
-                .map(from_item)
-                .collect::<ApiResult<Vec<_>>>()?,
-        })
+        let next_cursor = start.as_deref().map(super::cursor_after);
+        Ok(Page { next_cursor, items })
     }
 
     /// The workspace's profile and the caller's own contact record, in one round trip.

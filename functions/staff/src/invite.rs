@@ -1,0 +1,73 @@
+//! `POST /api/staff` (firm admin) `{name, email, role}`: a new member of the firm's staff
+//! (`role`: `admin` or `staff`), invited with one branded email and a single-use link. An
+//! address that is already a member is a 409.
+
+use crate::{mail_staff_invitation, new_staff_invite, staff_roles, StaffView};
+use atrium_clients::pools::find_or_create_contact;
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::http::{created, parse_json, RequestMeta};
+use atrium_shared::ids::now_rfc3339;
+use atrium_shared::principal::Principal;
+use atrium_shared::secrets::token_hash;
+use atrium_shared::store::records::{UserRecord, UserStatus};
+use atrium_shared::{validate, ApiError, ApiResult, App};
+use lambda_http::{Body, Request, Response};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct InviteBody {
+    name: String,
+    email: String,
+    role: String,
+}
+
+const TAKEN: &str = "email: is already a member of the firm's staff";
+
+pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    let principal = Principal::from_request(&req)?;
+    principal.require_staff_admin()?;
+    let body: InviteBody = parse_json(&req)?;
+    let name = validate::name("name", &body.name, 120)?;
+    let email = validate::email("email", &body.email)?;
+    let roles = staff_roles("role", std::slice::from_ref(&body.role))?;
+    if app
+        .store
+        .staff_users()
+        .await?
+        .iter()
+        .any(|user| user.email.eq_ignore_ascii_case(&email))
+    {
+        return Err(ApiError::conflict(TAKEN));
+    }
+    let sub = find_or_create_contact(app, &app.config.staff_pool_id, &email, &name).await?;
+    let record = UserRecord {
+        sub: sub.clone(),
+        email: email.clone(),
+        name: name.clone(),
+        roles,
+        status: UserStatus::Invited,
+        mfa_enabled: false,
+        sessions_valid_after: 0,
+        created_at: now_rfc3339(),
+        version: 1,
+    };
+    let (token, invite) = new_staff_invite(app, &sub, &email);
+    let hash = token_hash(&token);
+    let entry = AuditEntry::firm(
+        &principal,
+        "staff.invited",
+        &format!("staff/{sub}"),
+        record.version,
+        &RequestMeta::of(&req),
+    );
+    let items = vec![
+        app.store.staff_user_tx(&record, None)?,
+        app.store.invite_tx(&hash, &invite)?,
+        app.store.staff_latest_invite_tx(&sub, &hash)?,
+    ];
+    app.store
+        .transact_firm_audited(items, vec![entry], TAKEN)
+        .await?;
+    mail_staff_invitation(app, &name, &email, &token).await?;
+    created(&StaffView::from(record))
+}

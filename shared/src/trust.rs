@@ -1,0 +1,76 @@
+//! Which certificate authorities the portal's own HTTPS clients trust: the five roots of
+//! Amazon Trust Services, built into the binary (`amazon_trust_services.pem`).
+//!
+//! Why not the system's store: the default clients read and parse every certificate under
+//! `/etc/ssl/certs` before the first request (about 150 files, once per client), which was
+//! most of a function's cold start beyond a hello-world binary (`make bench`, docs/costs.md).
+//! The portal only ever talks to AWS endpoints (DynamoDB, S3, STS, Cognito, SES and Cognito's
+//! JWKS), and every one of them presents an Amazon Trust Services chain: DynamoDB and the
+//! others migrated by 2018, CloudFront in June 2021, S3's default endpoints on 2 June 2022.
+//! Trusting only those roots is also the narrower promise.
+//!
+//! The local stack talks plain HTTP to moto, so these roots are exercised only in AWS; the
+//! tests below check the bundle itself.
+
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+use aws_smithy_http_client::Builder;
+use aws_smithy_runtime_api::client::http::SharedHttpClient;
+
+/// Amazon Root CA 1–4 and Starfield Services Root CA G2 (the cross-signing root), PEM.
+pub const AMAZON_TRUST_SERVICES_PEM: &[u8] = include_bytes!("amazon_trust_services.pem");
+
+/// The SDK's HTTP client (rustls with aws-lc, as the SDK's default) trusting only
+/// [`AMAZON_TRUST_SERVICES_PEM`]. `None` if the bundle were unusable, and the caller keeps
+/// the SDK's default client: a slower start, never a refused request.
+pub fn sdk_http_client() -> Option<SharedHttpClient> {
+    let trust = TrustStore::empty()
+        .with_native_roots(false)
+        .with_pem_certificate(AMAZON_TRUST_SERVICES_PEM);
+    let context = TlsContext::builder().with_trust_store(trust).build().ok()?;
+    Some(
+        Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
+            .tls_context(context)
+            .build_https(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn certificates(pem: &[u8]) -> Vec<String> {
+        let text = String::from_utf8_lossy(pem);
+        text.split("-----BEGIN CERTIFICATE-----")
+            .skip(1)
+            .filter_map(|block| block.split("-----END CERTIFICATE-----").next())
+            .map(|body| body.split_whitespace().collect())
+            .collect()
+    }
+
+    #[test]
+    fn the_bundle_holds_the_five_amazon_trust_services_roots() {
+        assert_eq!(certificates(AMAZON_TRUST_SERVICES_PEM).len(), 5);
+        assert!(sdk_http_client().is_some());
+    }
+
+    /// The embedded certificates are byte for byte the ones the operating system's store
+    /// ships under the same names (Debian's ca-certificates, where present).
+    #[test]
+    fn the_bundle_matches_the_system_copies() {
+        let names = [
+            "Amazon_Root_CA_1",
+            "Amazon_Root_CA_2",
+            "Amazon_Root_CA_3",
+            "Amazon_Root_CA_4",
+            "Starfield_Services_Root_Certificate_Authority_-_G2",
+        ];
+        let embedded = certificates(AMAZON_TRUST_SERVICES_PEM);
+        for (name, ours) in names.iter().zip(&embedded) {
+            let Ok(system) = std::fs::read(format!("/etc/ssl/certs/{name}.pem")) else {
+                continue;
+            };
+            assert_eq!(certificates(&system).first(), Some(ours), "{name}");
+        }
+    }
+}

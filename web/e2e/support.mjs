@@ -1,0 +1,125 @@
+// What the end-to-end tests share: one local portal (atrium-local on moto, seeded with the
+// demo firm), Debian's chromium, screenshots at phone and desktop widths, sign-in helpers
+// and the dev mailbox.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import path from "node:path";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const artifacts = path.join(root, "test-artifacts");
+
+export const STAFF = { email: "admin@harbourpike.example", password: "Harbour-Admin-2026!" };
+export const DEMO_CONTACT = { slug: "northwind", email: "dana@northwind.example", password: "Northwind-Dana-2026!", name: "Dana Whitfield" };
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on("error", reject);
+  });
+}
+
+export async function startPortal() {
+  mkdirSync(artifacts, { recursive: true });
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const binary = process.env.ATRIUM_LOCAL_BIN ?? path.join(root, "target/debug/atrium-local");
+  const portal = spawn(binary, [], { env: { ...process.env, ATRIUM_PORT: String(port), ATRIUM_ROOT: process.env.ATRIUM_ROOT ?? root }, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise((resolve, reject) => {
+    let output = "";
+    portal.stdout.on("data", (chunk) => {
+      output += chunk;
+      if (output.includes("Ctrl-C stops everything")) resolve();
+    });
+    portal.on("exit", (code) => reject(new Error(`atrium-local exited with ${code}: ${output}`)));
+  });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  return {
+    base,
+    browser,
+    async stop() {
+      await browser.close();
+      portal.kill("SIGINT");
+    },
+  };
+}
+
+/** A full-page screenshot at 390 px (phone) and 1280 px (desktop): test-artifacts/<name>-{phone,desktop}.png. */
+export async function shoot(page, name) {
+  for (const [label, width] of [["phone", 390], ["desktop", 1280]]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(100);
+    await page.screenshot({ path: path.join(artifacts, `${name}-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+export async function newPage(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // Any uncaught error in the page fails the test that caused it.
+  page.on("pageerror", (error) => {
+    throw error;
+  });
+  return { context, page };
+}
+
+export async function signInAsStaff(page, base) {
+  await page.goto(`${base}/staff`);
+  await page.getByLabel("Email").fill(STAFF.email);
+  await page.getByLabel("Password").fill(STAFF.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Clients", exact: true }).waitFor();
+}
+
+export async function signInAsContact(page, base, contact) {
+  await page.goto(base);
+  await page.getByLabel("Organisation").fill(contact.slug);
+  await page.getByLabel("Email").fill(contact.email);
+  await page.getByLabel("Password").fill(contact.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: /^Welcome, / }).waitFor();
+}
+
+export async function onboard(page, client) {
+  await page.getByLabel("Client name").fill(client.name);
+  await page.getByLabel("Slug", { exact: true }).fill(client.slug);
+  await page.getByLabel("Primary contact's name").fill(client.contactName);
+  await page.getByLabel("Primary contact's email").fill(client.email);
+  await page.getByRole("button", { name: "Onboard and send the invitation" }).click();
+  await page.getByRole("cell", { name: client.slug, exact: true }).waitFor();
+}
+
+export async function mailTo(base, email) {
+  const mail = await (await fetch(`${base}/dev/mailbox.json`)).json();
+  return mail.filter((message) => message.to.includes(email));
+}
+
+export async function invitationLink(base, email) {
+  const invitations = (await mailTo(base, email)).filter((message) => /invite#token=/.test(message.body));
+  assert.equal(invitations.length, 1, `exactly one invitation to ${email}`);
+  return invitations[0].body.match(/href="([^"]+\/invite#token=[^"]+)"/)[1];
+}
+
+/** Onboards a client through the staff screens and has its contact accept; returns the contact's page. */
+export async function onboardAndAccept(env, staffPage, client) {
+  await onboard(staffPage, client);
+  const { context, page } = await newPage(env.browser);
+  await page.goto(await invitationLink(env.base, client.email));
+  await page.getByLabel("New password").fill(client.password);
+  await page.getByRole("button", { name: "Set password and sign in" }).click();
+  await page.getByRole("heading", { name: "Protect your account" }).waitFor();
+  await page.getByRole("button", { name: "Skip for now" }).click();
+  await page.getByRole("heading", { name: /^Welcome, / }).waitFor();
+  return { context, page };
+}

@@ -1,0 +1,76 @@
+// The signed-in person's own settings: two-step sign-in with an authenticator app.
+import { useState } from "preact/hooks";
+import { api, call } from "../api/client";
+import { announce } from "../lib/announce";
+import { useMe, useScope } from "../state";
+import { Button, Card, ErrorMessage, Form, Page, TextField, useSubmit } from "../components/ui";
+import { AuthenticatorKey } from "./auth/SignIn";
+
+export function Settings() {
+  const me = useMe();
+  const scope = useScope();
+  const [enabled, setEnabled] = useState(me.mfa_enabled);
+  if (scope.readOnly) {
+    return (
+      <Page title="Settings">
+        <p>Personal settings are not part of the preview.</p>
+      </Page>
+    );
+  }
+  return (
+    <Page title="Settings" subtitle={`${me.name} · ${me.email}`}>
+      <Card title="Two-step sign-in">{enabled ? <TurnOff onDone={() => setEnabled(false)} /> : <TurnOn onDone={() => setEnabled(true)} />}</Card>
+    </Page>
+  );
+}
+
+export function TurnOn(props: { onDone: () => void }) {
+  const [secret, setSecret] = useState<{ secret: string; otpauth_uri: string }>();
+  const [code, setCode] = useState("");
+  const start = useSubmit(async () => setSecret(await call(api.POST("/api/auth/mfa/associate"))));
+  const verify = useSubmit(async () => {
+    await call(api.POST("/api/auth/mfa/verify", { body: { code: code.trim() } }));
+    announce("Two-step sign-in is on.");
+    props.onDone();
+  });
+  if (!secret) {
+    return (
+      <>
+        <p>Protect your account with a code from an authenticator app each time you sign in.</p>
+        <ErrorMessage error={start.error} />
+        <Button onClick={() => void start.submit()} busy={start.busy}>
+          Set up an authenticator app
+        </Button>
+      </>
+    );
+  }
+  return (
+    <Form onSubmit={verify.submit} label="Set up an authenticator app">
+      <AuthenticatorKey secret={secret.secret} uri={secret.otpauth_uri} />
+      <TextField label="6-digit code" name="code" required value={code} onValue={setCode} inputMode="numeric" autoComplete="one-time-code" maxLength={6} error={verify.fieldError("code")} />
+      <ErrorMessage error={verify.formError} />
+      <Button type="submit" busy={verify.busy}>
+        Turn on two-step sign-in
+      </Button>
+    </Form>
+  );
+}
+
+function TurnOff(props: { onDone: () => void }) {
+  const [password, setPassword] = useState("");
+  const { submit, busy, formError, fieldError } = useSubmit(async () => {
+    await call(api.POST("/api/auth/mfa/disable", { body: { password } }));
+    announce("Two-step sign-in is off.");
+    props.onDone();
+  });
+  return (
+    <Form onSubmit={submit} label="Turn off two-step sign-in">
+      <p>An authenticator app is required when you sign in.</p>
+      <TextField label="Your password" name="password" type="password" required value={password} onValue={setPassword} autoComplete="current-password" error={fieldError("password")} />
+      <ErrorMessage error={formError} />
+      <Button type="submit" kind="secondary" busy={busy}>
+        Turn off two-step sign-in
+      </Button>
+    </Form>
+  );
+}
