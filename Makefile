@@ -28,7 +28,7 @@ setup:
 # accessibility for the sign-in page and the client dashboard (test-artifacts/web-figures.md).
 web-figures: setup
 	cargo build --quiet -p atrium-local
-	cd web && node scripts/figures.mjs
+	cd web && { [ -d node_modules/lighthouse ] || npm install --no-save --no-audit --no-fund --loglevel=error lighthouse@12.8.2; } && node scripts/figures.mjs
 
 # Rewrites events/ from template.yaml's routes.
 events:
