@@ -21,6 +21,7 @@ pub mod error;
 pub mod http;
 pub mod ids;
 pub mod keys;
+pub mod lazy;
 pub mod mail;
 pub mod principal;
 pub mod runtime;

@@ -6,7 +6,7 @@ use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
 #[derive(Clone, Debug)]
 pub struct Mailer {
-    ses: aws_sdk_sesv2::Client,
+    ses: crate::lazy::OnFirstUse<aws_sdk_sesv2::Client>,
     from: String,
 }
 
@@ -204,7 +204,7 @@ pub fn notice(
 }
 
 impl Mailer {
-    pub fn new(ses: aws_sdk_sesv2::Client, from: String) -> Self {
+    pub fn new(ses: crate::lazy::OnFirstUse<aws_sdk_sesv2::Client>, from: String) -> Self {
         Self { ses, from }
     }
 

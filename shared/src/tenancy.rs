@@ -144,7 +144,7 @@ struct Session {
 
 /// Assumes the tenant role per tenant and keeps the clients while the session is fresh.
 pub struct TenantAccess {
-    sts: aws_sdk_sts::Client,
+    sts: crate::lazy::OnFirstUse<aws_sdk_sts::Client>,
     sdk: aws_config::SdkConfig,
     role_arn: String,
     resources: TenantResources,
@@ -168,7 +168,10 @@ impl TenantAccess {
         path_style_s3: bool,
     ) -> Self {
         Self {
-            sts: aws_sdk_sts::Client::new(sdk),
+            sts: {
+                let sdk = sdk.clone();
+                crate::lazy::OnFirstUse::new(move || aws_sdk_sts::Client::new(&sdk))
+            },
             sdk: sdk.clone(),
             role_arn: role_arn.to_string(),
             resources,
