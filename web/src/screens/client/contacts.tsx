@@ -6,6 +6,7 @@ import { api, call, type Schemas } from "../../api/client";
 import { announce } from "../../lib/announce";
 import { formatDate } from "../../lib/format";
 import { hasRole, useMe, useScope } from "../../state";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
 import { Async, Badge, Button, Card, Dialog, Empty, ErrorMessage, Form, Page, TextField, useAsync, useSubmit } from "../../components/ui";
 
 type Contact = Schemas["Contact"];
@@ -135,20 +136,12 @@ function ConfirmRemove(props: { contact: Contact; clientId?: string; onClose: ()
     props.onDone();
   });
   return (
-    <Dialog open title={`Remove ${props.contact.name}?`} onClose={props.onClose}>
+    <ConfirmDialog title={`Remove ${props.contact.name}?`} confirm="Remove the contact" busy={busy} onConfirm={() => void submit()} onClose={props.onClose}>
       <p>
         {props.contact.name} ({props.contact.email}) will be signed out at once and can no longer sign in. What they uploaded and wrote stays in the workspace.
       </p>
       <ErrorMessage error={error} />
-      <div class="actions">
-        <Button kind="danger" busy={busy} onClick={() => void submit()}>
-          Remove the contact
-        </Button>
-        <Button kind="secondary" onClick={props.onClose}>
-          Cancel
-        </Button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

@@ -4,6 +4,7 @@ import { api, call, type Schemas } from "../../api/client";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { link, useMe, useScope, type Scope } from "../../state";
 import { Async, Badge, Card, Empty, Page, useAsync } from "../../components/ui";
+import { NextMilestone } from "./projects";
 
 type Workspace = Schemas["Workspace"];
 type Request = Schemas["Request"];
@@ -99,12 +100,7 @@ export function Dashboard() {
                           <progress max={100} value={project.progress.percent} aria-label={`${project.name}: ${project.progress.percent}% done`} />
                           <span class="muted">{project.progress.percent}%</span>
                         </span>
-                        {project.next_milestone && (
-                          <span class="muted">
-                            Next: {project.next_milestone.title}
-                            {project.next_milestone.estimated_date ? ` · ${formatDate(project.next_milestone.estimated_date)}` : ""}
-                          </span>
-                        )}
+                        <NextMilestone milestone={project.next_milestone} />
                       </li>
                     ))}
                   </ul>

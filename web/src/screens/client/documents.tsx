@@ -1,6 +1,6 @@
 // The client's documents: what the firm shared with them and what they uploaded, each with its
 // versions; downloads open the short-lived link the API answers. Contacts who can act upload
-// documents of their own here. The firm's documents tab reuses the versions table.
+// documents of their own here. The firm's documents tab reuses the loader, the tables and the facts.
 import { useState } from "preact/hooks";
 import { api, call, type Schemas } from "../../api/client";
 import { Upload } from "../../components/Upload";
@@ -25,6 +25,17 @@ export async function allPages<T>(load: (cursor?: string) => Promise<{ items: T[
     cursor = answer.next_cursor;
   }
   return items;
+}
+
+/** Every document of a client: the contact's own organisation's, or (with `clientId`, for the firm) that client's. */
+export function loadDocuments(clientId?: string): Promise<Document[]> {
+  return allPages(async (cursor) => {
+    const query = { limit: 100, ...(cursor ? { cursor } : {}) };
+    const answer = clientId
+      ? await call(api.GET("/api/clients/{id}/documents", { params: { path: { id: clientId }, query } }))
+      : await call(api.GET("/api/documents", { params: { query } }));
+    return { items: answer.documents, next_cursor: answer.next_cursor };
+  });
 }
 
 /** Who uploaded a version, in words: `uploaded_by` is `staff:<sub>` or `client:<sub>`. */
@@ -129,13 +140,42 @@ export function VersionsTable(props: { document: DocumentDetail; download: (vers
   );
 }
 
+/**
+ * A document's latest version and last change and, for one uploaded for a request, a link to
+ * that request (`requestLabel` names the link's term: the client reads "Requested in").
+ */
+export function DocumentFacts(props: { document: DocumentDetail; requestLabel: string; requestHref: (request: string) => string }) {
+  const { document } = props;
+  return (
+    <dl class="kv facts">
+      <dt>Latest version</dt>
+      <dd>v{document.latest_version}</dd>
+      <dt>Updated</dt>
+      <dd>
+        <time dateTime={document.updated_at}>{formatDateTime(document.updated_at)}</time>
+      </dd>
+      {document.request_id && (
+        <>
+          <dt>{props.requestLabel}</dt>
+          <dd>
+            <a href={props.requestHref(document.request_id)}>the request “{document.name}”</a>
+          </dd>
+        </>
+      )}
+    </dl>
+  );
+}
+
 /** Where a document came from, as a badge. */
 export function originBadge(document: Document) {
   return document.origin === "firm" ? <Badge tone="info">Shared by the firm</Badge> : <Badge tone="neutral">Uploaded by the client</Badge>;
 }
 
-function DocumentList(props: { documents: Document[]; caption: string; href: (document: Document) => string; empty: string }) {
-  if (props.documents.length === 0) return <Empty>{props.empty}</Empty>;
+/**
+ * Documents as a table: name (with the billing-only badge, worded by `billingBadge`), version and
+ * last change. `showOrigin` adds a column saying who shared it, for the firm's mixed list.
+ */
+export function DocumentTable(props: { documents: Document[]; caption: string; href: (document: Document) => string; billingBadge: string; showOrigin?: boolean }) {
   return (
     <div class="table-wrap">
       <table>
@@ -143,6 +183,7 @@ function DocumentList(props: { documents: Document[]; caption: string; href: (do
         <thead>
           <tr>
             <th scope="col">Name</th>
+            {props.showOrigin && <th scope="col">From</th>}
             <th scope="col">Version</th>
             <th scope="col">Updated</th>
           </tr>
@@ -155,10 +196,11 @@ function DocumentList(props: { documents: Document[]; caption: string; href: (do
                 {document.billing_only && (
                   <>
                     {" "}
-                    <Badge tone="warn">Billing</Badge>
+                    <Badge tone="warn">{props.billingBadge}</Badge>
                   </>
                 )}
               </td>
+              {props.showOrigin && <td>{document.origin === "firm" ? "The firm" : "The client"}</td>}
               <td>v{document.latest_version}</td>
               <td>
                 <time dateTime={document.updated_at}>{formatDate(document.updated_at)}</time>
@@ -171,22 +213,17 @@ function DocumentList(props: { documents: Document[]; caption: string; href: (do
   );
 }
 
+function DocumentList(props: { documents: Document[]; caption: string; href: (document: Document) => string; empty: string }) {
+  if (props.documents.length === 0) return <Empty>{props.empty}</Empty>;
+  return <DocumentTable documents={props.documents} caption={props.caption} href={props.href} billingBadge="Billing" />;
+}
+
 export function Documents() {
   const scope = useScope();
   const me = useMe();
   const mayUpload = !scope.readOnly && canAct(me);
   const [name, setName] = useState("");
-  const state = useAsync(
-    () =>
-      allPages(async (cursor) => {
-        const query = { limit: 100, ...(cursor ? { cursor } : {}) };
-        const answer = scope.clientId
-          ? await call(api.GET("/api/clients/{id}/documents", { params: { path: { id: scope.clientId }, query } }))
-          : await call(api.GET("/api/documents", { params: { query } }));
-        return { items: answer.documents, next_cursor: answer.next_cursor };
-      }),
-    [scope.clientId],
-  );
+  const state = useAsync(() => loadDocuments(scope.clientId), [scope.clientId]);
   const href = (document: Document) => link(scope, `/documents/${document.id}`);
   return (
     <Page title="Documents" subtitle="Documents the firm shared with you, and the files you uploaded.">
@@ -244,22 +281,7 @@ export function DocumentDetail(props: { document: string }) {
           <p class="breadcrumb">
             <a href={link(scope, "/documents")}>Documents</a> / {document.name}
           </p>
-          <dl class="kv facts">
-            <dt>Latest version</dt>
-            <dd>v{document.latest_version}</dd>
-            <dt>Updated</dt>
-            <dd>
-              <time dateTime={document.updated_at}>{formatDateTime(document.updated_at)}</time>
-            </dd>
-            {document.request_id && (
-              <>
-                <dt>Requested in</dt>
-                <dd>
-                  <a href={link(scope, `/requests/${document.request_id}`)}>the request “{document.name}”</a>
-                </dd>
-              </>
-            )}
-          </dl>
+          <DocumentFacts document={document} requestLabel="Requested in" requestHref={(request) => link(scope, `/requests/${request}`)} />
           <Card title="Versions">
             <p class="muted">Every upload is kept as its own version. Download links work for five minutes.</p>
             <VersionsTable document={document} download={download} names={names} />

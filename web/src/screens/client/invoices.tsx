@@ -6,6 +6,7 @@ import { api, call, type Schemas } from "../../api/client";
 import { announce } from "../../lib/announce";
 import { formatDate, formatDateTime, formatMoney } from "../../lib/format";
 import { hasRole, link, useMe, useScope, type Scope } from "../../state";
+import { NotAllowedPage } from "../../components/NotAllowed";
 import { Async, Badge, Button, Card, Empty, ErrorMessage, Page, useAsync } from "../../components/ui";
 
 export type Invoice = Schemas["Invoice"];
@@ -45,13 +46,7 @@ export function seesInvoices(me: ReturnType<typeof useMe>): boolean {
 }
 
 function NoInvoices() {
-  return (
-    <Page title="Invoices">
-      <div class="notice" role="note">
-        <p>Invoices are shown to your organisation's admins and billing contacts. Ask one of them if you need a copy.</p>
-      </div>
-    </Page>
-  );
+  return <NotAllowedPage title="Invoices">Invoices are shown to your organisation's admins and billing contacts. Ask one of them if you need a copy.</NotAllowedPage>;
 }
 
 async function loadInvoices(scope: Scope) {

@@ -57,6 +57,18 @@ export function ProgressLine(props: { project: Project }) {
   );
 }
 
+/** The next milestone in one muted line ("Next: Kickoff · 3 Mar 2026"), for lists of projects; nothing when none is left. */
+export function NextMilestone(props: { milestone: Pick<Milestone, "title" | "estimated_date"> | null | undefined }) {
+  const next = props.milestone;
+  if (!next) return null;
+  return (
+    <span class="muted">
+      Next: {next.title}
+      {next.estimated_date ? ` · ${formatDate(next.estimated_date)}` : ""}
+    </span>
+  );
+}
+
 export function Projects() {
   const scope = useScope();
   const state = useAsync(() => loadProjects(scope), [scope.clientId]);

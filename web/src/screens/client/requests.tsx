@@ -49,6 +49,37 @@ export function DueDate(props: { request: Request }) {
   );
 }
 
+/** A request's status (as the reader should see it), due date and when it was asked; `children` adds facts. */
+export function RequestFacts(props: { request: Request; status: ComponentChildren; children?: ComponentChildren }) {
+  const { request } = props;
+  return (
+    <dl class="kv facts">
+      <dt>Status</dt>
+      <dd>{props.status}</dd>
+      <dt>Due</dt>
+      <dd>
+        <DueDate request={request} />
+      </dd>
+      <dt>Asked on</dt>
+      <dd>
+        <time dateTime={request.created_at}>{formatDateTime(request.created_at)}</time>
+      </dd>
+      {props.children}
+    </dl>
+  );
+}
+
+/** The document uploaded for a request: undefined while nothing was uploaded, or when it is gone (404). */
+export async function requestDocument(request: Request, load: (document: string) => Promise<Schemas["DocumentDetail"]>): Promise<Schemas["DocumentDetail"] | undefined> {
+  if (!request.document_id) return undefined;
+  try {
+    return await load(request.document_id);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
 const byDue = (a: Request, b: Request) => a.due_date.localeCompare(b.due_date) || a.title.localeCompare(b.title);
 
 /** Requests in a list, checklist items under their checklist's title. */
@@ -131,17 +162,11 @@ export function RequestDetail(props: { request: string }) {
   const state = useAsync(async () => {
     const request = (await loadRequests(scope)).find((candidate) => candidate.id === props.request);
     if (!request) throw new ApiError(404, "not_found", "This request could not be found. It may have been withdrawn.");
-    let document: Schemas["DocumentDetail"] | undefined;
-    if (request.document_id) {
-      const path = { document: request.document_id };
-      try {
-        document = scope.clientId
-          ? await call(api.GET("/api/clients/{id}/documents/{document}", { params: { path: { id: scope.clientId, ...path } } }))
-          : await call(api.GET("/api/documents/{document}", { params: { path } }));
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-      }
-    }
+    const document = await requestDocument(request, (id) =>
+      scope.clientId
+        ? call(api.GET("/api/clients/{id}/documents/{document}", { params: { path: { id: scope.clientId, document: id } } }))
+        : call(api.GET("/api/documents/{document}", { params: { path: { document: id } } })),
+    );
     return { request, document };
   }, [scope.clientId, props.request]);
   const download = (documentId: string) => (number: number) =>
@@ -159,18 +184,7 @@ export function RequestDetail(props: { request: string }) {
             <p class="breadcrumb">
               <a href={link(scope, "/requests")}>Requests</a> / {request.title}
             </p>
-            <dl class="kv facts">
-              <dt>Status</dt>
-              <dd>{statusBadge(request)}</dd>
-              <dt>Due</dt>
-              <dd>
-                <DueDate request={request} />
-              </dd>
-              <dt>Asked on</dt>
-              <dd>
-                <time dateTime={request.created_at}>{formatDateTime(request.created_at)}</time>
-              </dd>
-            </dl>
+            <RequestFacts request={request} status={statusBadge(request)} />
             {request.status === "rejected" && request.rejection_reason && (
               <div class="notice warn" role="note">
                 <h2>The firm asked you to upload this again</h2>

@@ -208,6 +208,29 @@ export function TicketFacts(props: { ticket: Ticket; staff?: boolean }) {
   );
 }
 
+/** What the opener wrote and, if they attached documents, a link to each. */
+export function TicketDescription(props: { ticket: Ticket; attachmentHref: (document: string) => string }) {
+  const { ticket } = props;
+  return (
+    <>
+      <h3 class="spaced">Description</h3>
+      <p class="pre-line">{ticket.description}</p>
+      {ticket.attachments.length > 0 && (
+        <>
+          <h3 class="spaced">Attachments</h3>
+          <ul>
+            {ticket.attachments.map((id, index) => (
+              <li key={id}>
+                <a href={props.attachmentHref(id)}>Attachment {index + 1}</a>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
 export function TicketDetail(props: { ticket: string }) {
   const scope = useScope();
   const state = useAsync(
@@ -241,20 +264,7 @@ function TicketScreen(props: { ticket: Ticket; reload: () => void }) {
       </p>
       <Card title="About this ticket">
         <TicketFacts ticket={ticket} />
-        <h3 class="spaced">Description</h3>
-        <p class="pre-line">{ticket.description}</p>
-        {ticket.attachments.length > 0 && (
-          <>
-            <h3 class="spaced">Attachments</h3>
-            <ul>
-              {ticket.attachments.map((id, index) => (
-                <li key={id}>
-                  <a href={link(scope, `/documents/${id}`)}>Attachment {index + 1}</a>
-                </li>
-              ))}
-            </ul>
-          </>
-        )}
+        <TicketDescription ticket={ticket} attachmentHref={(id) => link(scope, `/documents/${id}`)} />
         {mayAct && (
           <>
             <ErrorMessage error={error} retry={props.reload} />

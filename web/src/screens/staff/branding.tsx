@@ -9,7 +9,8 @@ import { applyBranding } from "../../lib/branding";
 import { sha256Base64 } from "../../lib/checksum";
 import { putWithProgress, type Progress } from "../../lib/upload";
 import { AA_NORMAL_TEXT, formatRatio, parseHex, passesAA, whiteTextOn } from "../../lib/contrast";
-import { hasRole, useMe } from "../../state";
+import { messageOf, problemFor } from "../../lib/problems";
+import { FirmAdminsOnly } from "../../components/NotAllowed";
 import { Async, Badge, Button, Card, Form, Page, TextField, useAsync, useSubmit } from "../../components/ui";
 
 type BrandingData = Schemas["Branding"];
@@ -17,42 +18,12 @@ type BrandingData = Schemas["Branding"];
 const LOGO_TYPES = ["image/png", "image/jpeg", "image/webp"];
 const MAX_LOGO_BYTES = 512 * 1024;
 
-/** A server's problem as a sentence: "white text on …" → "White text on …". */
-function sentence(text: string | undefined): string | undefined {
-  if (!text) return text;
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** The problem an error names for `field`: from `error.fields`, or a message `field: problem` (a 409 or 413 has no fields). */
-function problemFor(error: unknown, field: string, label: string): string | undefined {
-  if (!(error instanceof ApiError)) return undefined;
-  const named = error.fields[field];
-  const prefix = `${field}: `;
-  const problem = named ?? (error.message.startsWith(prefix) ? error.message.slice(prefix.length) : undefined);
-  if (!problem) return undefined;
-  // "is already a member…" reads as a sentence about the field: "Email is already a member…".
-  return /^(is|must|are|has|should|cannot) /.test(problem) ? `${label} ${problem}` : sentence(problem);
-}
-
-/** An error's message without a leading `field: ` (for a box not next to that field). */
-function messageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const match = /^[a-z_]+: (.+)$/s.exec(message);
-  return sentence(match?.[1] ?? message) ?? message;
-}
-
 export function Branding() {
-  const me = useMe();
-  if (me.kind !== "staff" || !hasRole(me, "admin")) {
-    return (
-      <Page title="Branding">
-        <div class="notice" role="note">
-          <p>Only the firm's admins can change the branding. Ask an admin if the portal's name, colours or logo need to change.</p>
-        </div>
-      </Page>
-    );
-  }
-  return <BrandingPage />;
+  return (
+    <FirmAdminsOnly title="Branding" refusal="Only the firm's admins can change the branding. Ask an admin if the portal's name, colours or logo need to change.">
+      <BrandingPage />
+    </FirmAdminsOnly>
+  );
 }
 
 function BrandingPage() {

@@ -6,6 +6,7 @@ import { formatDate } from "../../lib/format";
 import { clientLink } from "../../state";
 import { Async, Badge, Card, Empty, Page, useAsync } from "../../components/ui";
 import { allClients } from "./clients";
+import { allPages } from "../client/documents";
 
 type Request = Schemas["Request"];
 type Status = "outstanding" | "overdue" | "submitted" | "rejected" | "accepted" | "cancelled";
@@ -35,22 +36,63 @@ export function staffStatusBadge(request: Request) {
   }
 }
 
+/**
+ * Requests as a table: title (with its checklist), due date and status for the firm. With
+ * `clientNames` (client id → name) a column says whose request it is, for lists across clients.
+ */
+export function RequestTable(props: { requests: Request[]; caption: string; clientNames?: Record<string, string> }) {
+  const names = props.clientNames;
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="visually-hidden">{props.caption}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Request</th>
+            {names && <th scope="col">Client</th>}
+            <th scope="col">Due</th>
+            <th scope="col">Status</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.requests.map((request) => (
+            <tr key={request.id}>
+              <td>
+                <a href={clientLink({ id: request.client_id }, "requests", request.id)}>{request.title}</a>
+                {request.group_title && <span class="muted"> · {request.group_title}</span>}
+              </td>
+              {names && (
+                <td>
+                  <a href={clientLink({ id: request.client_id }, "requests")}>{names[request.client_id] ?? "Client"}</a>
+                </td>
+              )}
+              <td>
+                <time dateTime={request.due_date} class={request.overdue ? "overdue" : undefined}>
+                  {formatDate(request.due_date)}
+                </time>
+              </td>
+              <td>{staffStatusBadge(request)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
 export function FirmRequests() {
   const { query } = useLocation();
   const status: Status = STATUSES.some((entry) => entry.value === query.status) ? (query.status as Status) : "submitted";
   const current = STATUSES.find((entry) => entry.value === status) ?? STATUSES[0]!;
   const clients = useAsync(allClients, []);
-  const requests = useAsync(async () => {
-    const items: Request[] = [];
-    let cursor: string | undefined;
-    for (let page = 0; page < 10; page += 1) {
-      const answer = await call(api.GET("/api/requests", { params: { query: { status, limit: 100, ...(cursor ? { cursor } : {}) } } }));
-      items.push(...answer.requests);
-      if (!answer.next_cursor) break;
-      cursor = answer.next_cursor;
-    }
-    return items;
-  }, [status]);
+  const requests = useAsync(
+    () =>
+      allPages(async (cursor) => {
+        const answer = await call(api.GET("/api/requests", { params: { query: { status, limit: 100, ...(cursor ? { cursor } : {}) } } }));
+        return { items: answer.requests, next_cursor: answer.next_cursor };
+      }),
+    [status],
+  );
   const names = Object.fromEntries((clients.data ?? []).map((client) => [client.id, client.name]));
   return (
     <Page title="Document requests" subtitle="Every client's requests, by status.">
@@ -71,40 +113,7 @@ export function FirmRequests() {
             list.length === 0 ? (
               <Empty>{current.empty}</Empty>
             ) : (
-              <div class="table-wrap">
-                <table>
-                  <caption class="visually-hidden">
-                    {current.label} ({list.length})
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Request</th>
-                      <th scope="col">Client</th>
-                      <th scope="col">Due</th>
-                      <th scope="col">Status</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {list.map((request) => (
-                      <tr key={request.id}>
-                        <td>
-                          <a href={clientLink({ id: request.client_id }, "requests", request.id)}>{request.title}</a>
-                          {request.group_title && <span class="muted"> · {request.group_title}</span>}
-                        </td>
-                        <td>
-                          <a href={clientLink({ id: request.client_id }, "requests")}>{names[request.client_id] ?? "Client"}</a>
-                        </td>
-                        <td>
-                          <time dateTime={request.due_date} class={request.overdue ? "overdue" : undefined}>
-                            {formatDate(request.due_date)}
-                          </time>
-                        </td>
-                        <td>{staffStatusBadge(request)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <RequestTable requests={list} caption={`${current.label} (${list.length})`} clientNames={names} />
             )
           }
         </Async>

@@ -3,11 +3,14 @@
 // confirmation) or re-enable, resend an invitation. The server's refusals (the last active
 // admin, disabling yourself, a taken address) are shown next to what they are about.
 import { useEffect, useState } from "preact/hooks";
-import { api, ApiError, call, type Schemas } from "../../api/client";
+import { api, call, type Schemas } from "../../api/client";
 import { announce } from "../../lib/announce";
 import { formatDate } from "../../lib/format";
-import { hasRole, useMe } from "../../state";
-import { Async, Badge, Button, Card, Dialog, Empty, ErrorMessage, Form, Page, SelectField, TextField, useAsync, useSubmit } from "../../components/ui";
+import { messageOf, problemFor } from "../../lib/problems";
+import { useMe } from "../../state";
+import { FirmAdminsOnly } from "../../components/NotAllowed";
+import { ConfirmDialog } from "../../components/ConfirmDialog";
+import { Async, Badge, Button, Card, Empty, ErrorMessage, Form, Page, SelectField, TextField, useAsync, useSubmit } from "../../components/ui";
 
 type Member = Schemas["StaffMember"];
 type StaffRole = Schemas["StaffRole"];
@@ -20,28 +23,6 @@ const ROLE_OPTIONS: { value: StaffRole; label: string }[] = [
 /** The one role the screen shows: admin if they have it. */
 function roleOf(member: Pick<Member, "roles">): StaffRole {
   return member.roles.includes("admin") ? "admin" : "staff";
-}
-
-function sentence(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** The problem an error names for `field`: from `error.fields`, or a message `field: problem` (a 409 has no fields). */
-function problemFor(error: unknown, field: string, label: string): string | undefined {
-  if (!(error instanceof ApiError)) return undefined;
-  const named = error.fields[field];
-  const prefix = `${field}: `;
-  const problem = named ?? (error.message.startsWith(prefix) ? error.message.slice(prefix.length) : undefined);
-  if (!problem) return undefined;
-  // "is already a member…" reads as a sentence about the field: "Email is already a member…".
-  return /^(is|must|are|has|should|cannot) /.test(problem) ? `${label} ${problem}` : sentence(problem);
-}
-
-/** An error's message as a sentence, without a leading `field: `. */
-function messageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const match = /^[a-z_]+: (.+)$/s.exec(message);
-  return sentence(match?.[1] ?? message);
 }
 
 /** An address that may break after its "@" rather than anywhere. */
@@ -65,16 +46,11 @@ function statusBadge(member: Pick<Member, "status">) {
 
 export function Team() {
   const me = useMe();
-  if (me.kind !== "staff" || !hasRole(me, "admin")) {
-    return (
-      <Page title="Team">
-        <div class="notice" role="note">
-          <p>Only the firm's admins can see and manage the team. Ask an admin to invite someone, change a role or disable an account.</p>
-        </div>
-      </Page>
-    );
-  }
-  return <TeamPage selfSub={me.sub} />;
+  return (
+    <FirmAdminsOnly title="Team" refusal="Only the firm's admins can see and manage the team. Ask an admin to invite someone, change a role or disable an account.">
+      <TeamPage selfSub={me.sub} />
+    </FirmAdminsOnly>
+  );
 }
 
 function TeamPage(props: { selfSub: string }) {
@@ -261,20 +237,12 @@ function ConfirmDisable(props: { member: Member; self: boolean; onClose: () => v
     }
   };
   return (
-    <Dialog open title={`Disable ${member.name}?`} onClose={props.onClose}>
+    <ConfirmDialog title={`Disable ${member.name}?`} confirm="Disable the account" busy={busy} onConfirm={() => void disable()} onClose={props.onClose}>
       <p>
         {member.name} ({member.email}) is signed out at once and can no longer sign in. What they did in the portal stays. You can re-enable them later.
       </p>
       {props.self && <p class="notice warn">This is your own account.</p>}
-      <div class="actions">
-        <Button kind="danger" busy={busy} onClick={() => void disable()}>
-          Disable the account
-        </Button>
-        <Button kind="secondary" onClick={props.onClose}>
-          Cancel
-        </Button>
-      </div>
-    </Dialog>
+    </ConfirmDialog>
   );
 }
 

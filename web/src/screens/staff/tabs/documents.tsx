@@ -4,10 +4,9 @@
 import { useState } from "preact/hooks";
 import { api, call } from "../../../api/client";
 import { Upload } from "../../../components/Upload";
-import { formatDate, formatDateTime } from "../../../lib/format";
 import { clientLink, useStaffClient, type ClientSummary } from "../../../state";
 import { Async, Badge, Card, Empty, Page, SelectField, TextField, useAsync } from "../../../components/ui";
-import { allPages, originBadge, useContactNames, VersionsTable, type Document } from "../../client/documents";
+import { DocumentFacts, DocumentTable, loadDocuments, originBadge, useContactNames, VersionsTable } from "../../client/documents";
 
 export function DocumentsTab(props: { document?: string }) {
   const client = useStaffClient();
@@ -15,61 +14,22 @@ export function DocumentsTab(props: { document?: string }) {
 }
 
 function DocumentOverview(props: { client: ClientSummary }) {
-  const state = useAsync(
-    () =>
-      allPages(async (cursor) => {
-        const answer = await call(api.GET("/api/clients/{id}/documents", { params: { path: { id: props.client.id }, query: { limit: 100, ...(cursor ? { cursor } : {}) } } }));
-        return { items: answer.documents, next_cursor: answer.next_cursor };
-      }),
-    [props.client.id],
-  );
+  const state = useAsync(() => loadDocuments(props.client.id), [props.client.id]);
   return (
     <Page title="Documents" subtitle={`Documents shared with ${props.client.name} and uploaded by them.`}>
       <Card title="All documents">
         <Async state={state} label="Loading documents…">
-          {(documents) => (documents.length === 0 ? <Empty>No documents yet.</Empty> : <DocumentTable client={props.client} documents={documents} />)}
+          {(documents) =>
+            documents.length === 0 ? (
+              <Empty>No documents yet.</Empty>
+            ) : (
+              <DocumentTable documents={documents} caption={`Documents of ${props.client.name}`} href={(document) => clientLink(props.client, "documents", document.id)} billingBadge="Billing contacts only" showOrigin />
+            )
+          }
         </Async>
       </Card>
       <ShareDocument client={props.client} onShared={state.reload} />
     </Page>
-  );
-}
-
-function DocumentTable(props: { client: ClientSummary; documents: Document[] }) {
-  return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">Documents of {props.client.name}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">From</th>
-            <th scope="col">Version</th>
-            <th scope="col">Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.documents.map((document) => (
-            <tr key={document.id}>
-              <td>
-                <a href={clientLink(props.client, "documents", document.id)}>{document.name}</a>
-                {document.billing_only && (
-                  <>
-                    {" "}
-                    <Badge tone="warn">Billing contacts only</Badge>
-                  </>
-                )}
-              </td>
-              <td>{document.origin === "firm" ? "The firm" : "The client"}</td>
-              <td>v{document.latest_version}</td>
-              <td>
-                <time dateTime={document.updated_at}>{formatDate(document.updated_at)}</time>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
   );
 }
 
@@ -124,22 +84,7 @@ function DocumentPanel(props: { client: ClientSummary; id: string }) {
           <p class="breadcrumb">
             <a href={clientLink(props.client, "documents")}>Documents</a> / {document.name}
           </p>
-          <dl class="kv facts">
-            <dt>Latest version</dt>
-            <dd>v{document.latest_version}</dd>
-            <dt>Updated</dt>
-            <dd>
-              <time dateTime={document.updated_at}>{formatDateTime(document.updated_at)}</time>
-            </dd>
-            {document.request_id && (
-              <>
-                <dt>Uploaded for</dt>
-                <dd>
-                  <a href={clientLink(props.client, "requests", document.request_id)}>the request “{document.name}”</a>
-                </dd>
-              </>
-            )}
-          </dl>
+          <DocumentFacts document={document} requestLabel="Uploaded for" requestHref={(request) => clientLink(props.client, "requests", request)} />
           <Card title="Versions">
             <VersionsTable document={document} download={download} names={names} />
           </Card>

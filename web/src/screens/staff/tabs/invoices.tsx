@@ -6,7 +6,8 @@ import { api, ApiError, call, type Schemas } from "../../../api/client";
 import { announce } from "../../../lib/announce";
 import { formatMoney, today } from "../../../lib/format";
 import { clientLink, useStaffClient, type ClientSummary } from "../../../state";
-import { Async, Button, Card, Dialog, Empty, ErrorMessage, Form, Page, SelectField, TextArea, TextField, useAsync, useSubmit } from "../../../components/ui";
+import { ConfirmDialog } from "../../../components/ConfirmDialog";
+import { Async, Button, Card, Empty, ErrorMessage, Form, Page, SelectField, TextArea, TextField, useAsync, useSubmit } from "../../../components/ui";
 import { Upload } from "../../../components/Upload";
 import { InvoiceBody, InvoiceTable, minorToDecimal, money, type Invoice } from "../../client/invoices";
 
@@ -368,17 +369,17 @@ function StaffInvoiceScreen(props: { client: ClientSummary; invoice: Invoice; re
       <InvoiceBody invoice={invoice} clientId={client.id} staff />
       {status === "draft" && <AttachPdf client={client} invoice={invoice} onAttached={setInvoice} />}
       {(status === "sent" || status === "overdue") && <PaymentLink invoice={invoice} busy={change.busy} onSave={(url) => void change.submit({ payment_url: url }, url ? "Payment link saved." : "Payment link removed.")} error={change.fieldError("payment_url")} />}
-      <Dialog open={confirmVoid} title={`Void invoice ${invoice.number}?`} onClose={() => setConfirmVoid(false)}>
+      <ConfirmDialog
+        open={confirmVoid}
+        title={`Void invoice ${invoice.number}?`}
+        confirm="Void the invoice"
+        cancel="Keep it"
+        busy={change.busy}
+        onConfirm={() => void change.submit({ status: "void" }, `Invoice ${invoice.number} voided.`)}
+        onClose={() => setConfirmVoid(false)}
+      >
         <p>The client will no longer see it. Its number stays taken, as accounting expects. This cannot be undone.</p>
-        <div class="actions">
-          <Button kind="danger" busy={change.busy} onClick={() => void change.submit({ status: "void" }, `Invoice ${invoice.number} voided.`)}>
-            Void the invoice
-          </Button>
-          <Button kind="secondary" onClick={() => setConfirmVoid(false)}>
-            Keep it
-          </Button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </Page>
   );
 }

@@ -9,7 +9,7 @@ import { announce } from "../../../lib/announce";
 import { formatDate } from "../../../lib/format";
 import { clientLink, useStaffClient } from "../../../state";
 import { Async, Badge, Button, Card, Checkbox, Empty, ErrorMessage, Form, Page, SelectField, TextArea, TextField, useAsync, useSubmit } from "../../../components/ui";
-import { MilestoneTimeline, ProgressLine, projectStatus, sortProjects } from "../../client/projects";
+import { MilestoneTimeline, NextMilestone, ProgressLine, projectStatus, sortProjects } from "../../client/projects";
 
 type StaffProject = Schemas["StaffProject"];
 type Project = Schemas["Project"];
@@ -65,12 +65,7 @@ function ProjectList() {
                     <a href={clientLink(client, "projects", project.id)}>{project.name}</a>
                     <Badge tone={status.tone}>{status.text}</Badge>
                     <ProgressLine project={project} />
-                    {project.next_milestone && (
-                      <span class="muted">
-                        Next: {project.next_milestone.title}
-                        {project.next_milestone.estimated_date ? ` · ${formatDate(project.next_milestone.estimated_date)}` : ""}
-                      </span>
-                    )}
+                    <NextMilestone milestone={project.next_milestone} />
                   </li>
                 );
               })}

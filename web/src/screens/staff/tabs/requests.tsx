@@ -4,12 +4,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, call, ApiError, type Schemas } from "../../../api/client";
 import { announce } from "../../../lib/announce";
-import { formatDate, formatDateTime, today } from "../../../lib/format";
+import { formatDate, today } from "../../../lib/format";
 import { clientLink, useStaffClient, type ClientSummary } from "../../../state";
-import { Async, Button, Card, Checkbox, Dialog, Empty, ErrorMessage, Form, Page, SelectField, TextArea, TextField, useAsync, useSubmit } from "../../../components/ui";
+import { ConfirmDialog } from "../../../components/ConfirmDialog";
+import { Async, Button, Card, Checkbox, Empty, ErrorMessage, Form, Page, SelectField, TextArea, TextField, useAsync, useSubmit } from "../../../components/ui";
 import { allPages, useContactNames, VersionsTable } from "../../client/documents";
-import { DueDate } from "../../client/requests";
-import { staffStatusBadge } from "../requests";
+import { RequestFacts, requestDocument } from "../../client/requests";
+import { RequestTable, staffStatusBadge } from "../requests";
 
 type Request = Schemas["Request"];
 
@@ -41,34 +42,7 @@ function RequestOverview(props: { client: ClientSummary }) {
             requests.length === 0 ? (
               <Empty>No documents have been requested from this client yet.</Empty>
             ) : (
-              <div class="table-wrap">
-                <table>
-                  <caption class="visually-hidden">Requests of {props.client.name}</caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Request</th>
-                      <th scope="col">Due</th>
-                      <th scope="col">Status</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {sortForFirm(requests).map((request) => (
-                      <tr key={request.id}>
-                        <td>
-                          <a href={clientLink(props.client, "requests", request.id)}>{request.title}</a>
-                          {request.group_title && <span class="muted"> · {request.group_title}</span>}
-                        </td>
-                        <td>
-                          <time dateTime={request.due_date} class={request.overdue ? "overdue" : undefined}>
-                            {formatDate(request.due_date)}
-                          </time>
-                        </td>
-                        <td>{staffStatusBadge(request)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <RequestTable requests={sortForFirm(requests)} caption={`Requests of ${props.client.name}`} />
             )
           }
         </Async>
@@ -196,14 +170,7 @@ function RequestReview(props: { client: ClientSummary; id: string }) {
   const state = useAsync(async () => {
     const request = (await clientRequests(props.client.id)).find((candidate) => candidate.id === props.id);
     if (!request) throw new ApiError(404, "not_found", "This request could not be found.");
-    let document: Schemas["DocumentDetail"] | undefined;
-    if (request.document_id) {
-      try {
-        document = await call(api.GET("/api/clients/{id}/documents/{document}", { params: { path: { id: props.client.id, document: request.document_id } } }));
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) throw error;
-      }
-    }
+    const document = await requestDocument(request, (id) => call(api.GET("/api/clients/{id}/documents/{document}", { params: { path: { id: props.client.id, document: id } } })));
     return { request, document };
   }, [props.client.id, props.id]);
   return (
@@ -226,24 +193,14 @@ function RequestPanel(props: { client: ClientSummary; loaded: { request: Request
       <p class="breadcrumb">
         <a href={clientLink(props.client, "requests")}>Requests</a> / {request.title}
       </p>
-      <dl class="kv facts">
-        <dt>Status</dt>
-        <dd>{staffStatusBadge(request)}</dd>
-        <dt>Due</dt>
-        <dd>
-          <DueDate request={request} />
-        </dd>
-        <dt>Asked on</dt>
-        <dd>
-          <time dateTime={request.created_at}>{formatDateTime(request.created_at)}</time>
-        </dd>
+      <RequestFacts request={request} status={staffStatusBadge(request)}>
         {request.rejection_reason && (
           <>
             <dt>Reason given for rejecting</dt>
             <dd>{request.rejection_reason}</dd>
           </>
         )}
-      </dl>
+      </RequestFacts>
       {request.status === "submitted" && (
         <Review client={props.client} request={request} onChange={setRequest} />
       )}
@@ -358,18 +315,10 @@ function CancelRequest(props: { path: { id: string; request: string }; request: 
       <Button kind="danger" onClick={() => setAsking(true)}>
         Cancel request
       </Button>
-      <Dialog open={asking} title="Cancel this request?" onClose={() => setAsking(false)}>
+      <ConfirmDialog open={asking} title="Cancel this request?" confirm="Yes, cancel the request" cancel="Keep it" busy={busy} onConfirm={() => void submit()} onClose={() => setAsking(false)}>
         <p>“{props.request.title}” will be withdrawn. The client will no longer be asked for it.</p>
         <ErrorMessage error={error} />
-        <div class="actions">
-          <Button kind="danger" busy={busy} onClick={() => void submit()}>
-            Yes, cancel the request
-          </Button>
-          <Button kind="secondary" onClick={() => setAsking(false)}>
-            Keep it
-          </Button>
-        </div>
-      </Dialog>
+      </ConfirmDialog>
     </Card>
   );
 }

@@ -7,7 +7,7 @@ import { announce } from "../../../lib/announce";
 import { clientLink, useMe, useStaffClient, type ClientSummary } from "../../../state";
 import { Async, Button, Card, Empty, ErrorMessage, Form, Page, SelectField, useAsync, useSubmit } from "../../../components/ui";
 import { Thread } from "../../../components/Thread";
-import { CATEGORY_LABELS, OpenTicket, PRIORITY_LABELS, TicketFacts, TicketList, statusLabel, ticketBadge, type Ticket, type TicketCategory, type TicketPriority, type TicketStatus } from "../../client/tickets";
+import { CATEGORY_LABELS, OpenTicket, PRIORITY_LABELS, TicketDescription, TicketFacts, TicketList, statusLabel, ticketBadge, type Ticket, type TicketCategory, type TicketPriority, type TicketStatus } from "../../client/tickets";
 
 const STATUSES: TicketStatus[] = ["open", "in_progress", "waiting_on_client", "resolved", "closed"];
 
@@ -72,20 +72,7 @@ function StaffTicketScreen(props: { client: ClientSummary; ticket: Ticket; reloa
       <div class="grid">
         <Card title="The request">
           <TicketFacts ticket={ticket} staff />
-          <h3 class="spaced">Description</h3>
-          <p class="pre-line">{ticket.description}</p>
-          {ticket.attachments.length > 0 && (
-            <>
-              <h3 class="spaced">Attachments</h3>
-              <ul>
-                {ticket.attachments.map((id, index) => (
-                  <li key={id}>
-                    <a href={clientLink(props.client, "documents", id)}>Attachment {index + 1}</a>
-                  </li>
-                ))}
-              </ul>
-            </>
-          )}
+          <TicketDescription ticket={ticket} attachmentHref={(id) => clientLink(props.client, "documents", id)} />
         </Card>
         <Card title="Handle it">
           <Form onSubmit={() => void submit()} label="Handle the ticket">
