@@ -218,6 +218,48 @@ test("the contact approves with a typed signature after the terms and consent, t
   await Promise.all([contact.context.close(), staff.context.close()]);
 });
 
+test("keyboard only: skip link, sign-in with Tab and Enter, visible focus, the session warning reachable", async () => {
+  const contact = await newPage(env.browser);
+  const page = contact.page;
+  await page.goto(env.base);
+  await page.getByLabel("Organisation").waitFor();
+  // The first Tab lands on the skip link, which is visible when focused.
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
+  const focusedOutline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(focusedOutline, "none", "focus is visible");
+  // Tab through the form in order and submit with Enter.
+  const typeInto = async (label, text) => {
+    for (let step = 0; step < 10; step += 1) {
+      const current = await page.evaluate(() => document.activeElement?.labels?.[0]?.textContent?.trim() ?? "");
+      if (current.startsWith(label)) break;
+      await page.keyboard.press("Tab");
+    }
+    await page.keyboard.type(text);
+  };
+  await typeInto("Organisation", DEMO_CONTACT.slug);
+  await typeInto("Email", DEMO_CONTACT.email);
+  await typeInto("Password", DEMO_CONTACT.password);
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: /^Welcome, / }).waitFor();
+  // The page's heading takes focus on navigation, so a screen reader starts there.
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Requests" }).focus();
+  await page.keyboard.press("Enter");
+  await page.getByRole("heading", { name: "Requests", exact: true }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.tagName), "H1");
+  // Two minutes before the session ends, a dialog offers to stay signed in; one key press does.
+  await page.evaluate(() => sessionStorage.setItem("atrium.session_expires_at", String(Date.now() + 90_000)));
+  const dialog = page.getByRole("dialog", { name: "Your session is about to end" });
+  await dialog.waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Stay signed in");
+  await shoot(page, "session-warning");
+  await page.keyboard.press("Enter");
+  await dialog.waitFor({ state: "hidden" });
+  const expiry = await page.evaluate(() => Number(sessionStorage.getItem("atrium.session_expires_at")));
+  assert.ok(expiry - Date.now() > 10 * 60_000, "the refresh moved the end of the session");
+  await contact.context.close();
+});
+
 test("every main screen renders without an error, at phone and desktop widths (screenshots)", async () => {
   const contact = await newPage(env.browser);
   const errors = [];

@@ -4,10 +4,17 @@ import type { ComponentChildren, JSX } from "preact";
 import { useCallback, useEffect, useId, useRef, useState } from "preact/hooks";
 import { ApiError } from "../api/client";
 
+/** The first page of a visit keeps the browser's own start (the skip link comes first). */
+let firstPage = true;
+
 export function Page(props: { title: string; subtitle?: ComponentChildren; actions?: ComponentChildren; children?: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · ${document.body.dataset.firm ?? "Client portal"}`;
+    if (firstPage) {
+      firstPage = false;
+      return;
+    }
     // Moving focus to the new page's heading tells screen-reader users the page changed.
     heading.current?.focus({ preventScroll: true });
   }, [props.title]);
