@@ -138,8 +138,8 @@ pub async fn seed_demo(gateway: &Gateway) -> Result<DemoLogins, String> {
 }
 
 /// Something to look at in the demo client's portal: a project with milestones and tasks,
-/// document requests (one overdue), an approval that needs a signature, a message and an
-/// invoice. Made by the firm's admin through the API, as a person would.
+/// two document requests, an approval that needs a signature, an intake form to fill in, a
+/// message and an invoice. Made by the firm's admin through the API, as a person would.
 async fn seed_workspace(
     gateway: &Gateway,
     logins: &DemoLogins,
@@ -215,6 +215,35 @@ async fn seed_workspace(
             "signature": true,
             "terms": "By signing you confirm the scope above and our standard terms of business (version 2026-01)."
         }),
+    )
+    .await?;
+    let form = api(
+        gateway,
+        "POST",
+        "/api/forms",
+        staff,
+        json!({
+            "name": "New client details",
+            "description": "What we need to know to act for you.",
+            "fields": [
+                { "key": "legal_name", "type": "short_text", "label": "Registered company name", "required": true, "max_length": 120 },
+                { "key": "company_number", "type": "short_text", "label": "Company number", "help": "Eight characters, as on the register", "pattern": "[A-Z0-9]{8}" },
+                { "key": "year_end", "type": "date", "label": "Accounting year end", "required": true },
+                { "key": "employees", "type": "number", "label": "Employees", "min": 0, "integer": true },
+                { "key": "vat_registered", "type": "single_choice", "label": "VAT registered?", "required": true, "options": ["Yes", "No"] },
+                { "key": "services", "type": "multiple_choice", "label": "Services you want from us", "options": ["Accounts", "Tax return", "Payroll", "Bookkeeping"], "min_selected": 1 },
+                { "key": "confirm", "type": "checkbox", "label": "The answers are complete and true", "required": true }
+            ]
+        }),
+    )
+    .await?;
+    let form_id = form["id"].as_str().ok_or("the demo form has no id")?;
+    api(
+        gateway,
+        "POST",
+        &client("intake"),
+        staff,
+        json!({ "form_id": form_id }),
     )
     .await?;
     api(
