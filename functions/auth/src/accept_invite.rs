@@ -6,7 +6,7 @@
 //! The link is claimed before the password is set, so two tabs cannot both use it; a refused
 //! password gives the claim back, so the person can try a better one with the same link.
 
-use crate::session::{finish, AuthStep, Mode};
+use crate::session::{finish, password_step, Mode};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::cognito::{sign_in_error, PoolRef};
 use atrium_shared::http::{check_origin, parse_json, RequestMeta};
@@ -17,7 +17,6 @@ use atrium_shared::store::records::{InvitationStatus, InviteRecord, UserStatus};
 use atrium_shared::store::registry::registered_scope;
 use atrium_shared::store::{n, update_tx, values};
 use atrium_shared::{keys, ApiError, ApiResult, App};
-use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
@@ -148,21 +147,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         app_client_id,
         tenant_id: Some(invite.tenant_id.clone()),
     };
-    let output = app
-        .cognito
-        .initiate_auth()
-        .client_id(&pool.app_client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", &invite.email)
-        .auth_parameters("PASSWORD", &body.password)
-        .send()
-        .await
-        .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
-    let step = AuthStep {
-        result: output.authentication_result,
-        challenge: output.challenge_name,
-        session: output.session,
-    };
+    let step = password_step(app, &pool, &invite.email, &body.password).await?;
     finish(
         app,
         &pool,
@@ -244,20 +229,6 @@ async fn accept_staff(
             "token: this invitation was used meanwhile",
         )
         .await?;
-    let output = app
-        .cognito
-        .initiate_auth()
-        .client_id(&pool.app_client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", &invite.email)
-        .auth_parameters("PASSWORD", &body.password)
-        .send()
-        .await
-        .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
-    let step = AuthStep {
-        result: output.authentication_result,
-        challenge: output.challenge_name,
-        session: output.session,
-    };
+    let step = password_step(app, &pool, &invite.email, &body.password).await?;
     finish(app, &pool, &invite.email, None, body.mode, step, &meta).await
 }

@@ -1,11 +1,11 @@
 //! `POST /api/auth/login`: sign in with email and password (staff without a slug, client
 //! contacts with their organisation's slug), then answer an MFA challenge if one comes.
 
-use crate::session::{finish, AuthStep, Mode};
+use crate::session::{finish, password_step, AuthStep, Mode};
 use atrium_shared::cognito::{sign_in_error, PoolRef};
 use atrium_shared::http::{check_origin, parse_json, RequestMeta};
 use atrium_shared::{validate, ApiError, ApiResult, App};
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
@@ -77,21 +77,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                 if password.len() > 256 {
                     return Err(ApiError::bad_credentials());
                 }
-                let output = app
-                    .cognito
-                    .initiate_auth()
-                    .client_id(&pool.app_client_id)
-                    .auth_flow(AuthFlowType::UserPasswordAuth)
-                    .auth_parameters("USERNAME", &email)
-                    .auth_parameters("PASSWORD", password)
-                    .send()
-                    .await
-                    .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
-                AuthStep {
-                    result: output.authentication_result,
-                    challenge: output.challenge_name,
-                    session: output.session,
-                }
+                password_step(app, &pool, &email, &password).await?
             }
         })
     };

@@ -7,7 +7,9 @@ use atrium_shared::http::{json_response, session_cookies, with_cookies, RequestM
 use atrium_shared::principal::Role;
 use atrium_shared::store::records::{UserRecord, UserStatus};
 use atrium_shared::{ApiError, ApiResult, App};
-use aws_sdk_cognitoidentityprovider::types::{AuthenticationResultType, ChallengeNameType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, AuthenticationResultType, ChallengeNameType,
+};
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
@@ -53,6 +55,30 @@ pub struct SignInResponse {
     pub access_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+}
+
+/// The first step of a password sign-in on `pool`: Cognito's tokens, or the challenge it asks.
+pub async fn password_step(
+    app: &App,
+    pool: &PoolRef,
+    email: &str,
+    password: &str,
+) -> ApiResult<AuthStep> {
+    let output = app
+        .cognito
+        .initiate_auth()
+        .client_id(&pool.app_client_id)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", email)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await
+        .map_err(|error| sign_in_error("cognito initiate_auth", error))?;
+    Ok(AuthStep {
+        result: output.authentication_result,
+        challenge: output.challenge_name,
+        session: output.session,
+    })
 }
 
 /// One step of Cognito's answer.
