@@ -66,9 +66,30 @@ impl AuditEntry {
         version: u64,
         meta: &RequestMeta,
     ) -> Self {
+        Self::in_trail(
+            scope.tenant_id(),
+            actor,
+            role,
+            action,
+            target,
+            version,
+            meta,
+        )
+    }
+
+    /// An unchained entry of the trail `trail` (a tenant's id, or [`FIRM_TRAIL`]).
+    fn in_trail(
+        trail: &str,
+        actor: &str,
+        role: &str,
+        action: &str,
+        target: &str,
+        version: u64,
+        meta: &RequestMeta,
+    ) -> Self {
         Self {
             id: ids::new_id(),
-            tenant_id: scope.tenant_id().to_string(),
+            tenant_id: trail.to_string(),
             actor: actor.to_string(),
             role: role.to_string(),
             action: action.to_string(),
@@ -111,21 +132,7 @@ impl AuditEntry {
         version: u64,
         meta: &RequestMeta,
     ) -> Self {
-        Self {
-            id: ids::new_id(),
-            tenant_id: FIRM_TRAIL.to_string(),
-            actor: actor.to_string(),
-            role: role.to_string(),
-            action: action.to_string(),
-            target: target.to_string(),
-            version,
-            at: ids::now_rfc3339(),
-            ip: meta.ip.clone(),
-            user_agent: meta.user_agent.clone(),
-            seq: 0,
-            prev_hash: String::new(),
-            hash: String::new(),
-        }
+        Self::in_trail(FIRM_TRAIL, actor, role, action, target, version, meta)
     }
 
     /// An entry for what `principal` did in `scope` (actor and role taken from them).
