@@ -165,11 +165,16 @@ test("the contact uploads a requested document with progress; staff reject it wi
   await contact.page.reload();
   await contact.page.getByRole("heading", { name: "The firm asked you to upload this again" }).waitFor();
   await contact.page.getByText("The scan is cut off at the bottom").waitFor();
+  // A question on the request's own thread reaches the firm's view of the same request.
+  await contact.page.getByLabel("Your message").fill("Is a photo taken with a phone fine?");
+  await contact.page.getByRole("button", { name: "Send message" }).click();
+  await contact.page.getByRole("list", { name: "Questions about this request" }).getByText("Is a photo taken with a phone fine?").waitFor();
   await contact.page.getByLabel("Choose a file").setInputFiles(pdf("passport-full.pdf", 200 * 1024, 0x42));
   await contact.page.getByRole("button", { name: "Upload new version" }).click();
   await contact.page.getByText("Your document was submitted").waitFor();
 
   await staff.page.reload();
+  await staff.page.getByText("Is a photo taken with a phone fine?").waitFor();
   await staff.page.getByRole("button", { name: "Accept" }).click();
   await staff.page.getByRole("button", { name: "Accept" }).waitFor({ state: "detached" });
   await staff.page.getByText("Accepted").first().waitFor();

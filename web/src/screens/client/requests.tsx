@@ -4,6 +4,7 @@
 import type { ComponentChildren } from "preact";
 import { api, call, ApiError, type Schemas } from "../../api/client";
 import { Upload } from "../../components/Upload";
+import { Thread } from "../../components/Thread";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { canAct, link, useMe, useScope, type Scope } from "../../state";
 import { Async, Badge, Card, Empty, Page, useAsync } from "../../components/ui";
@@ -211,7 +212,7 @@ export function RequestDetail(props: { request: string }) {
             <Card title="Uploaded so far">
               {document ? <VersionsTable document={document} download={download(document.id)} names={names} /> : <Empty>Nothing has been uploaded for this request yet.</Empty>}
             </Card>
-            {/* The request's message thread (thread `request:<id>`) belongs to the messages area. */}
+            <Thread thread={`request:${request.id}`} clientId={scope.clientId} readOnly={scope.readOnly || !canAct(me)} title="Questions about this request" />
           </Page>
         );
       }}

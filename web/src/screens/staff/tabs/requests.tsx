@@ -1,6 +1,7 @@
 // One client's document requests, for the firm: ask for documents (one, or a checklist), edit
 // or cancel a request, and review what was submitted (accept, or reject with a reason the
 // client sees). Every change sends the version read, so nobody overwrites a colleague.
+import { Thread } from "../../../components/Thread";
 import { useEffect, useState } from "preact/hooks";
 import { api, call, ApiError, type Schemas } from "../../../api/client";
 import { announce } from "../../../lib/announce";
@@ -213,6 +214,7 @@ function RequestPanel(props: { client: ClientSummary; loaded: { request: Request
         <Card title="Instructions">{request.instructions ? <p class="instructions">{request.instructions}</p> : <p class="muted">No instructions.</p>}</Card>
       )}
       {open && <CancelRequest path={path} request={request} onChange={setRequest} />}
+      <Thread thread={`request:${request.id}`} clientId={props.client.id} staff title="Conversation about this request" />
     </Page>
   );
 }
