@@ -212,7 +212,9 @@ export function RequestDetail(props: { request: string }) {
             <Card title="Uploaded so far">
               {document ? <VersionsTable document={document} download={download(document.id)} names={names} /> : <Empty>Nothing has been uploaded for this request yet.</Empty>}
             </Card>
-            <Thread thread={`request:${request.id}`} clientId={scope.clientId} readOnly={scope.readOnly || !canAct(me)} title="Questions about this request" />
+            <Card title="Questions about this request">
+              <Thread thread={`request:${request.id}`} clientId={scope.clientId} readOnly={scope.readOnly || !canAct(me)} title="Questions about this request" />
+            </Card>
           </Page>
         );
       }}

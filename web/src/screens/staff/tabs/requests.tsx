@@ -214,7 +214,9 @@ function RequestPanel(props: { client: ClientSummary; loaded: { request: Request
         <Card title="Instructions">{request.instructions ? <p class="instructions">{request.instructions}</p> : <p class="muted">No instructions.</p>}</Card>
       )}
       {open && <CancelRequest path={path} request={request} onChange={setRequest} />}
-      <Thread thread={`request:${request.id}`} clientId={props.client.id} staff title="Conversation about this request" />
+      <Card title="Conversation about this request">
+        <Thread thread={`request:${request.id}`} clientId={props.client.id} staff title="Conversation about this request" />
+      </Card>
     </Page>
   );
 }
