@@ -5,10 +5,16 @@
 //
 // Plain functions so they can be unit-tested: the UI lives in components/Upload.tsx.
 import { sha256Base64 } from "./checksum";
+import type { Schemas } from "../api/client";
 
 export { sha256Base64 } from "./checksum";
 
-/** The types functions/documents/src/rules.rs accepts (ALLOWED_CONTENT_TYPES). */
+/**
+ * The types functions/documents/src/rules.rs accepts, for checking before anything is sent.
+ * The browser needs them at run time, so they are listed here; the two checks below tie the
+ * list to the API's `DeclaredFile.content_type` enum, so a type added or dropped on one side
+ * only breaks the build.
+ */
 export const ALLOWED_CONTENT_TYPES = [
   "application/pdf",
   "image/png",
@@ -27,6 +33,12 @@ export const ALLOWED_CONTENT_TYPES = [
 ] as const;
 
 export type AllowedContentType = (typeof ALLOWED_CONTENT_TYPES)[number];
+
+type ApiContentType = Schemas["DeclaredFile"]["content_type"];
+const everyListedTypeIsAccepted: readonly ApiContentType[] = ALLOWED_CONTENT_TYPES;
+const everyAcceptedTypeIsListed: Record<ApiContentType, true> = Object.fromEntries(ALLOWED_CONTENT_TYPES.map((type) => [type, true])) as Record<AllowedContentType, true>;
+void everyListedTypeIsAccepted;
+void everyAcceptedTypeIsListed;
 
 /** Browsers leave `type` empty (or guess oddly) for some files: the type by extension. */
 const BY_EXTENSION: Record<string, AllowedContentType> = {
