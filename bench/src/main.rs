@@ -427,7 +427,7 @@ fn run() -> Result<(), String> {
     // JSON log lines are formatted as in Lambda (shared::runtime::init_tracing), into a sink.
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
         .without_time()
         .with_current_span(false)
         .with_writer(std::io::sink)

@@ -31,7 +31,7 @@ async fn run() -> Result<(), String> {
 
     let moto = Moto::start(&root)?;
     let config = provision(&moto.endpoint, &StackOptions::new("atrium-local", &origin)).await?;
-    let app = Arc::new(App::from_config(config).await);
+    let app = Arc::new(App::from_config(config).await?);
     let template = std::fs::read_to_string(root.join("template.yaml"))
         .map_err(|error| format!("template.yaml: {error}"))?;
     let gateway = Arc::new(Gateway::new(app, &template)?);

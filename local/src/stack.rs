@@ -21,6 +21,8 @@ pub struct StackOptions {
     pub user_cache_seconds: u64,
     /// `ATRIUM_FIRST_ADMIN_EMAIL`: who becomes a firm admin at their first sign-in.
     pub first_admin_email: Option<String>,
+    /// `ATRIUM_ORIGIN_SECRET`, as CloudFront would send it (tests of crate::edge only).
+    pub origin_secret: Option<String>,
 }
 
 impl StackOptions {
@@ -32,6 +34,7 @@ impl StackOptions {
             mail_from_address: "portal@harbourpike.example".to_string(),
             user_cache_seconds: 15,
             first_admin_email: None,
+            origin_secret: None,
         }
     }
 }
@@ -64,8 +67,9 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
             "arn:aws:iam::123456789012:role/{}-tenant-data",
             options.prefix
         )),
+        origin_secret: options.origin_secret.clone(),
     };
-    let sdk = atrium_shared::app::sdk_config(&config).await;
+    let sdk = atrium_shared::app::sdk_config(&config).await?;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table)
         .await
         .map_err(err("table"))?;

@@ -6,7 +6,8 @@ use crate::lazy::OnFirstUse;
 use crate::mail::Mailer;
 use crate::store::Store;
 use crate::tenancy::{TenantAccess, TenantResources};
-use aws_config::BehaviorVersion;
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region, SharedCredentialsProvider};
+use aws_types::SdkConfig;
 use std::sync::Arc;
 
 #[derive(Clone, Debug)]
@@ -80,8 +81,8 @@ impl App {
 
     /// Clients from the default provider chain; on the local stack every call goes to moto.
     /// DynamoDB is made now (every function reads the table); the others on first use.
-    pub async fn from_config(config: Config) -> Self {
-        let sdk = sdk_config(&config).await;
+    pub async fn from_config(config: Config) -> Result<Self, String> {
+        let sdk = sdk_config(&config).await?;
         let s3 = {
             let (config, sdk) = (config.clone(), sdk.clone());
             OnFirstUse::new(move || s3_client(&config, &sdk))
@@ -115,62 +116,70 @@ impl App {
             ses,
             s3,
         );
-        match tenants {
+        Ok(match tenants {
             Some(tenants) => app.with_tenant_access(tenants),
             None => app,
-        }
+        })
     }
 
     pub async fn from_env() -> Result<Self, String> {
-        Ok(Self::from_config(Config::from_env()?).await)
+        Self::from_config(Config::from_env()?).await
     }
 }
 
 /// The configuration every AWS client is made from: our own HTTPS client (crate::trust) and
-/// credentials without the default provider chain where the environment already has them.
+/// credentials from the environment, without aws-config's default provider chain.
 ///
-/// `aws_config::defaults(…).load()` reads the shared config and credentials files and builds a
-/// provider chain before the first request: about 0.3 ms of every cold start (`make bench`).
-/// In Lambda the function's credentials are in its environment, and on the local stack they
-/// are fixed, so both build the `SdkConfig` directly; the clients add the SDK's own defaults
-/// for what is left out (retries, timeouts, sleep, identity cache). Anywhere else (a person's
-/// machine talking to AWS) gets the default chain.
-pub async fn sdk_config(config: &Config) -> aws_config::SdkConfig {
-    use aws_sdk_dynamodb::config::{Credentials, SharedCredentialsProvider};
-    let region = aws_config::Region::new(config.region.clone());
-    let http = crate::trust::sdk_http_client();
-    let direct = |credentials: SharedCredentialsProvider| {
-        let mut builder = aws_config::SdkConfig::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(region.clone())
-            .credentials_provider(credentials);
-        if let Some(client) = http.clone() {
-            builder = builder.http_client(client);
-        }
-        builder
-    };
-    if let Some(endpoint) = &config.aws_endpoint {
+/// In Lambda the function's credentials are in its environment (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, valid for the sandbox's life), and on the
+/// local stack they are fixed, so the `SdkConfig` is built directly; the clients add the SDK's
+/// own defaults for what is left out (retries, timeouts, sleep, identity cache). The default
+/// chain read two files and built a provider chain before the first request (about 0.3 ms of
+/// every cold start), and its code (profiles, SSO, IMDS, web identity) was about 0.3 MB of
+/// every binary that never ran it (`make bench`, docs/architecture.md "Release profile").
+pub async fn sdk_config(config: &Config) -> Result<SdkConfig, String> {
+    let http = crate::trust::sdk_http_client()?;
+    let (credentials, endpoint) = match &config.aws_endpoint {
         // The local stack (moto) accepts any key; fixed ones keep a developer's real AWS
         // credentials out of local runs altogether.
-        let local = Credentials::new("local", "local", None, None, "atrium-local");
-        return direct(SharedCredentialsProvider::new(local))
-            .endpoint_url(endpoint)
-            .build();
+        Some(endpoint) => (
+            Credentials::new("local", "local", None, None, "atrium-local"),
+            Some(endpoint),
+        ),
+        None => (environment_credentials()?, None),
+    };
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(config.region.clone()))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
+        .http_client(http);
+    if let Some(endpoint) = endpoint {
+        builder = builder.endpoint_url(endpoint);
     }
-    let in_lambda = std::env::var_os("AWS_LAMBDA_FUNCTION_NAME").is_some();
-    if in_lambda && std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
-        let environment = aws_config::environment::EnvironmentVariableCredentialsProvider::new();
-        return direct(SharedCredentialsProvider::new(environment)).build();
+    Ok(builder.build())
+}
+
+/// The credentials Lambda puts in every function's environment.
+fn environment_credentials() -> Result<Credentials, String> {
+    let read = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
+    match (read("AWS_ACCESS_KEY_ID"), read("AWS_SECRET_ACCESS_KEY")) {
+        (Some(key), Some(secret)) => Ok(Credentials::new(
+            key,
+            secret,
+            read("AWS_SESSION_TOKEN"),
+            None,
+            "environment",
+        )),
+        _ => Err(
+            "no AWS credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set \
+                  (Lambda sets them; locally set ATRIUM_AWS_ENDPOINT)"
+                .to_string(),
+        ),
     }
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region);
-    if let Some(client) = http {
-        loader = loader.http_client(client);
-    }
-    loader.load().await
 }
 
 /// S3 with path-style addresses on the local stack (moto answers on one host).
-pub fn s3_client(config: &Config, sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+pub fn s3_client(config: &Config, sdk: &SdkConfig) -> aws_sdk_s3::Client {
     aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(sdk)
             .force_path_style(config.aws_endpoint.is_some())

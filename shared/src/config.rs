@@ -32,6 +32,10 @@ pub struct Config {
     pub first_admin_email: Option<String>,
     /// The role assumed per tenant for tenant data (`TenantDataRole`); see [`crate::tenancy`].
     pub tenant_role_arn: Option<String>,
+    /// The value CloudFront adds to every API request (`OriginVerifySecret`); when set, a
+    /// request without it is refused and the viewer's address comes from CloudFront
+    /// ([`crate::edge`]). Unset on the local stack.
+    pub origin_secret: Option<String>,
 }
 
 fn required(name: &str) -> Result<String, String> {
@@ -85,6 +89,7 @@ impl Config {
                 .map(|email| email.trim().to_lowercase())
                 .filter(|email| !email.is_empty()),
             tenant_role_arn: optional("ATRIUM_TENANT_ROLE_ARN"),
+            origin_secret: optional("ATRIUM_ORIGIN_SECRET"),
         })
     }
 

@@ -197,7 +197,8 @@ pub fn with_cookies(mut response: Response<Body>, cookies: Vec<String>) -> Respo
     response
 }
 
-/// Where a request came from, for the audit trail.
+/// Where a request came from, for the audit trail: the viewer's address as CloudFront
+/// reported it (crate::edge), else the address API Gateway (or the local gateway) saw.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RequestMeta {
     pub ip: String,
@@ -215,6 +216,11 @@ impl RequestMeta {
             meta.user_agent = header_str(req.headers(), "user-agent")
                 .unwrap_or_default()
                 .to_string();
+        }
+        if let Some(crate::edge::ViewerAddress(viewer)) =
+            req.extensions().get::<crate::edge::ViewerAddress>()
+        {
+            meta.ip = viewer.to_string();
         }
         meta.user_agent.truncate(512);
         meta

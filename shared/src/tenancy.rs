@@ -145,7 +145,7 @@ struct Session {
 /// Assumes the tenant role per tenant and keeps the clients while the session is fresh.
 pub struct TenantAccess {
     sts: crate::lazy::OnFirstUse<aws_sdk_sts::Client>,
-    sdk: aws_config::SdkConfig,
+    sdk: aws_types::SdkConfig,
     role_arn: String,
     resources: TenantResources,
     path_style_s3: bool,
@@ -162,7 +162,7 @@ impl std::fmt::Debug for TenantAccess {
 
 impl TenantAccess {
     pub fn new(
-        sdk: &aws_config::SdkConfig,
+        sdk: &aws_types::SdkConfig,
         role_arn: &str,
         resources: TenantResources,
         path_style_s3: bool,

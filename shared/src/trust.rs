@@ -19,20 +19,43 @@ use aws_smithy_runtime_api::client::http::SharedHttpClient;
 /// Amazon Root CA 1–4 and Starfield Services Root CA G2 (the cross-signing root), PEM.
 pub const AMAZON_TRUST_SERVICES_PEM: &[u8] = include_bytes!("amazon_trust_services.pem");
 
-/// The SDK's HTTP client (rustls with aws-lc, as the SDK's default) trusting only
-/// [`AMAZON_TRUST_SERVICES_PEM`]. `None` if the bundle were unusable, and the caller keeps
-/// the SDK's default client: a slower start, never a refused request.
-pub fn sdk_http_client() -> Option<SharedHttpClient> {
+/// The SDK's HTTP client trusting only [`AMAZON_TRUST_SERVICES_PEM`], with rustls on *ring*.
+///
+/// Why ring and not the SDK's default aws-lc: the same TLS 1.2/1.3 suites AWS endpoints offer,
+/// in about 0.5 MB less of every binary (aws-lc's tables and its post-quantum key exchange,
+/// which no AWS endpoint the portal calls needs); `make bench` measures the sizes.
+pub fn sdk_http_client() -> Result<SharedHttpClient, String> {
     let trust = TrustStore::empty()
         .with_native_roots(false)
         .with_pem_certificate(AMAZON_TRUST_SERVICES_PEM);
-    let context = TlsContext::builder().with_trust_store(trust).build().ok()?;
-    Some(
-        Builder::new()
-            .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc))
-            .tls_context(context)
-            .build_https(),
-    )
+    let context = TlsContext::builder()
+        .with_trust_store(trust)
+        .build()
+        .map_err(|error| format!("TLS settings: {error}"))?;
+    Ok(Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+        .tls_context(context)
+        .build_https())
+}
+
+/// A rustls client configuration for HTTPS calls outside the SDK (the authorizer's fetch of
+/// Cognito's signing keys): the same provider and the same roots.
+pub fn rustls_client_config() -> Result<rustls::ClientConfig, String> {
+    use rustls_pki_types::pem::PemObject;
+    use rustls_pki_types::CertificateDer;
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_slice_iter(AMAZON_TRUST_SERVICES_PEM) {
+        let certificate = certificate.map_err(|error| format!("trust bundle: {error}"))?;
+        roots
+            .add(certificate)
+            .map_err(|error| format!("trust bundle: {error}"))?;
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|error| format!("TLS versions: {error}"))?
+        .with_root_certificates(roots)
+        .with_no_client_auth())
 }
 
 #[cfg(test)]
@@ -51,7 +74,9 @@ mod tests {
     #[test]
     fn the_bundle_holds_the_five_amazon_trust_services_roots() {
         assert_eq!(certificates(AMAZON_TRUST_SERVICES_PEM).len(), 5);
-        assert!(sdk_http_client().is_some());
+        assert!(sdk_http_client().is_ok());
+        let config = rustls_client_config().expect("rustls config");
+        assert!(config.enable_sni);
     }
 
     /// The embedded certificates are byte for byte the ones the operating system's store

@@ -256,3 +256,61 @@ async fn a_write_that_loses_the_head_is_chained_again() {
         "the other writer got the head first; ours follows it"
     );
 }
+
+/// Behind CloudFront: the trail records the viewer's address the distribution reports, not the
+/// edge's; a request that bypasses the distribution (no origin secret, or a wrong one) is
+/// refused before any handler runs, with a valid session or without, and changes nothing.
+#[tokio::test]
+async fn behind_cloudfront_the_viewer_is_recorded_and_bypasses_are_refused() {
+    use atrium_shared::edge::{ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER};
+    let env = TestEnv::with_options(|options| {
+        options.origin_secret = Some("origin-secret-only-the-stack-knows".to_string());
+    })
+    .await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let a = env.client(&admin, "alpha").await;
+
+    let failed = env
+        .call("POST", "/api/auth/login")
+        .header(VIEWER_ADDRESS_HEADER, "203.0.113.45")
+        .json(json!({ "email": a.email, "password": "Wrong-Password-1!", "slug": a.slug }))
+        .send()
+        .await;
+    assert_eq!(failed.status, StatusCode::UNAUTHORIZED, "{}", failed.body);
+
+    // Past CloudFront: the same sign-in attempt, a read with a valid session (claiming
+    // another address), and a wrong secret; each is a 403 with no data.
+    let bypasses = [
+        env.call_direct("POST", "/api/auth/login")
+            .header(VIEWER_ADDRESS_HEADER, "198.51.100.1")
+            .json(json!({ "email": a.email, "password": "Wrong-Password-1!", "slug": a.slug }))
+            .send()
+            .await,
+        env.call_direct("GET", "/api/audit")
+            .header(VIEWER_ADDRESS_HEADER, "198.51.100.1")
+            .bearer(&a.session.token)
+            .send()
+            .await,
+        env.call_direct("GET", "/api/audit")
+            .header(ORIGIN_VERIFY_HEADER, "origin-secret-only-the-stack-knowZ")
+            .bearer(&a.session.token)
+            .send()
+            .await,
+    ];
+    for refused in &bypasses {
+        assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+        assert_eq!(refused.error_code(), "forbidden");
+        assert!(refused.json.get("entries").is_none());
+    }
+
+    let trail = env
+        .call("GET", "/api/audit?action=session.sign_in_failed")
+        .bearer(&a.session.token)
+        .send()
+        .await;
+    assert_eq!(trail.status, StatusCode::OK, "{}", trail.body);
+    let failures = trail.json["entries"].as_array().unwrap();
+    // One failed sign-in, not two: the bypassing one never reached the handler.
+    assert_eq!(failures.len(), 1, "{}", trail.body);
+    assert_eq!(failures[0]["ip"], "203.0.113.45");
+}

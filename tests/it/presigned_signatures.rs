@@ -56,8 +56,9 @@ async fn app_on(endpoint: &str) -> App {
         reminder_days: vec![3, 1],
         first_admin_email: None,
         tenant_role_arn: None,
+        origin_secret: None,
     };
-    let app = App::from_config(config).await;
+    let app = App::from_config(config).await.expect("app");
     app.s3
         .create_bucket()
         .bucket("documents")

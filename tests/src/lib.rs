@@ -57,7 +57,7 @@ impl TestEnv {
         options.user_cache_seconds = 0;
         adjust(&mut options);
         let config = provision(&endpoint, &options).await.expect("provision");
-        let app = Arc::new(App::from_config(config.clone()).await);
+        let app = Arc::new(App::from_config(config.clone()).await.expect("app"));
         Self::from_app(app, config, endpoint, tag)
     }
 
@@ -78,7 +78,18 @@ impl TestEnv {
         format!("{name}.{}@example.com", self.tag)
     }
 
+    /// A request as the API receives it: through CloudFront, whose origin header it carries
+    /// when the stack has one (`StackOptions::origin_secret`).
     pub fn call(&self, method: &str, path: &str) -> Call<'_> {
+        let call = self.call_direct(method, path);
+        match &self.config.origin_secret {
+            Some(secret) => call.header(atrium_shared::edge::ORIGIN_VERIFY_HEADER, secret),
+            None => call,
+        }
+    }
+
+    /// A request straight to the API's own address, past CloudFront.
+    pub fn call_direct(&self, method: &str, path: &str) -> Call<'_> {
         Call {
             env: self,
             request: IncomingRequest::new(method, path),
@@ -470,7 +481,8 @@ impl CutIn {
                 .enable_all()
                 .build()
                 .expect("runtime");
-            runtime.block_on(async move { rival(App::from_config(config).await).await });
+            runtime
+                .block_on(async move { rival(App::from_config(config).await.expect("app")).await });
         };
         Self {
             rival: std::sync::Mutex::new(Some(Box::new(run))),
@@ -479,7 +491,9 @@ impl CutIn {
 
     /// The table client with this cut-in installed.
     pub async fn dynamo(self, config: &Config) -> aws_sdk_dynamodb::Client {
-        let sdk = atrium_shared::app::sdk_config(config).await;
+        let sdk = atrium_shared::app::sdk_config(config)
+            .await
+            .expect("sdk config");
         aws_sdk_dynamodb::Client::from_conf(
             aws_sdk_dynamodb::config::Builder::from(&sdk)
                 .interceptor(self)

@@ -2,6 +2,7 @@
 
 use atrium_shared::config::Config;
 use atrium_shared::store::records::IssuerRecord;
+use http_body_util::{BodyExt, Limited};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use serde::Deserialize;
@@ -92,7 +93,7 @@ pub struct AccessClaims {
 /// Each pool's published keys, fetched once and again only when a token names a key we do not
 /// have (key rotation), at most once a minute per pool.
 pub struct Keys {
-    http: reqwest::Client,
+    http: Option<HttpsClient>,
     sets: Mutex<HashMap<String, (Instant, JwkSet)>>,
 }
 
@@ -107,15 +108,16 @@ impl Default for Keys {
 impl Keys {
     pub fn new() -> Self {
         // Cognito's JWKS endpoints present Amazon Trust Services chains: the same built-in
-        // roots as the SDK (shared/src/trust.rs), so no certificate files are read at start.
-        let roots =
-            reqwest::Certificate::from_pem_bundle(atrium_shared::trust::AMAZON_TRUST_SERVICES_PEM)
-                .unwrap_or_default();
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(3))
-            .tls_certs_only(roots)
-            .build()
-            .unwrap_or_default();
+        // roots and TLS stack as the SDK (shared/src/trust.rs), so no certificate files are
+        // read at start. Without a client every fetch is a dependency failure (503), never
+        // an accepted token.
+        let http = match atrium_shared::trust::rustls_client_config() {
+            Ok(tls) => Some(https_client(tls)),
+            Err(error) => {
+                tracing::error!(%error, "no HTTPS client for the signing keys");
+                None
+            }
+        };
         Self {
             http,
             sets: Mutex::new(HashMap::new()),
@@ -190,18 +192,44 @@ impl Keys {
     }
 
     async fn fetch(&self, url: &str) -> Result<JwkSet, Denial> {
-        let response = self
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|_| Denial::Dependency)?;
-        if !response.status().is_success() {
-            return Err(Denial::Dependency);
+        let http = self.http.as_ref().ok_or(Denial::Dependency)?;
+        let uri = url.parse::<http::Uri>().map_err(|_| Denial::Dependency)?;
+        let fetched = tokio::time::timeout(FETCH_TIMEOUT, async {
+            let response = http.get(uri).await.ok()?;
+            if !response.status().is_success() {
+                return None;
+            }
+            let body = Limited::new(response.into_body(), MAX_KEY_SET_BYTES);
+            body.collect()
+                .await
+                .ok()
+                .map(|collected| collected.to_bytes())
+        })
+        .await;
+        match fetched {
+            Ok(Some(bytes)) => serde_json::from_slice(&bytes).map_err(|_| Denial::Dependency),
+            _ => Err(Denial::Dependency),
         }
-        response
-            .json::<JwkSet>()
-            .await
-            .map_err(|_| Denial::Dependency)
     }
+}
+
+type HttpsClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    http_body_util::Empty<bytes::Bytes>,
+>;
+
+/// A whole fetch of a key set, connection included.
+const FETCH_TIMEOUT: Duration = Duration::from_secs(3);
+/// A pool's key set is two keys, under 2 KB; anything far larger is not one.
+const MAX_KEY_SET_BYTES: usize = 64 * 1024;
+
+/// HTTPS with the given TLS settings; plain HTTP too, for the local stack's moto.
+fn https_client(tls: rustls::ClientConfig) -> HttpsClient {
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .build();
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(connector)
 }
