@@ -125,3 +125,66 @@ fn every_function_has_a_sample_event_that_parses() {
         }
     }
 }
+
+/// The distribution sends the API what every function checks (shared/src/edge.rs): the origin
+/// header under the name the functions read, with the same secret they are given, and the
+/// viewer's address under the name they trust, on every /api request.
+#[test]
+fn the_distribution_sends_what_the_functions_check() {
+    use atrium_shared::edge::{ORIGIN_VERIFY_HEADER, VIEWER_ADDRESS_HEADER};
+    use yaml_rust2::YamlLoader;
+    let docs = YamlLoader::load_from_str(&template_text()).unwrap();
+    let template = &docs[0];
+    let resources = &template["Resources"];
+
+    let secret = &resources["OriginVerifySecret"];
+    assert_eq!(secret["Type"].as_str(), Some("AWS::SecretsManager::Secret"));
+    assert!(!secret["Properties"]["GenerateSecretString"].is_badvalue());
+    let reference = "{{resolve:secretsmanager:${OriginVerifySecret}:SecretString}}";
+    let functions_get = template["Globals"]["Function"]["Environment"]["Variables"]
+        ["ATRIUM_ORIGIN_SECRET"]
+        .as_str();
+    assert_eq!(functions_get, Some(reference));
+
+    let config = &resources["Distribution"]["Properties"]["DistributionConfig"];
+    let api_origin = config["Origins"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|origin| origin["Id"].as_str() == Some("api"))
+        .expect("the api origin");
+    let headers = api_origin["OriginCustomHeaders"]
+        .as_vec()
+        .expect("origin headers");
+    let verify = headers
+        .iter()
+        .find(|header| {
+            header["HeaderName"]
+                .as_str()
+                .is_some_and(|name| name.eq_ignore_ascii_case(ORIGIN_VERIFY_HEADER))
+        })
+        .expect("the origin verify header");
+    assert_eq!(verify["HeaderValue"].as_str(), Some(reference));
+
+    let api_behaviour = config["CacheBehaviors"]
+        .as_vec()
+        .unwrap()
+        .iter()
+        .find(|behaviour| behaviour["PathPattern"].as_str() == Some("/api/*"))
+        .expect("the /api/* behaviour");
+    let association = &api_behaviour["FunctionAssociations"][0];
+    assert_eq!(association["EventType"].as_str(), Some("viewer-request"));
+    let function = association["FunctionARN"]
+        .as_str()
+        .and_then(|arn| arn.strip_suffix(".FunctionARN"))
+        .expect("!GetAtt <function>.FunctionARN");
+    let code = resources[function]["Properties"]["FunctionCode"]
+        .as_str()
+        .expect("function code");
+    assert!(
+        code.contains(&format!(
+            "request.headers['{VIEWER_ADDRESS_HEADER}'] = {{ value: event.viewer.ip }}"
+        )),
+        "{code}"
+    );
+}
