@@ -35,7 +35,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const HELLO: &str = "hello-lambda";
-const MB: f64 = 1024.0 * 1024.0;
+/// Sizes in decimal megabytes, the unit of the goal (< 8 MB); memory is reported in MiB.
+const MB: f64 = 1_000_000.0;
 
 struct Args {
     runs: usize,
@@ -678,7 +679,7 @@ impl Report {
             m.date, m.nproc, m.cpu, m.kernel, m.rustc
         ));
         out.push_str(&format!(
-            "**Summary** ({} functions): init vs hello-world median ratio {:.2}×, max {:.2}× (goal ≤ 1.5×; hello-world {:.2} ms median) · largest binary {:.2} MB (goal < 8) · peak RSS max {:.1} MB (goal < 40) · warm CPU per request median of medians {:.0} µs, max {:.0} µs (goal well under 500), {} of {} functions replayed\n\n",
+            "**Summary** ({} functions): init vs hello-world median ratio {:.2}×, max {:.2}× (goal ≤ 1.5×; hello-world {:.2} ms median) · largest binary {:.2} MB (goal < 8 MB) · peak RSS max {:.1} MiB (goal < 40 MB) · warm CPU per request median of medians {:.0} µs, max {:.0} µs (goal well under 500), {} of {} functions replayed\n\n",
             rows.len(),
             median(&ratios),
             max(ratios.iter().copied()),
@@ -704,7 +705,7 @@ impl Report {
             "Panic strategy check: {}\n\n",
             self.hello.panic_check
         ));
-        out.push_str("| function | init median ms | p90 ms | × hello | size MB | RSS after init MB | peak RSS MB | warm CPU median µs | p90 µs | AWS calls / request | DDB RRU / WRU | calls | note |\n");
+        out.push_str("| function | init median ms | p90 ms | × hello | size MB | RSS after init MiB | peak RSS MiB | warm CPU median µs | p90 µs | AWS calls / request | DDB RRU / WRU | calls | note |\n");
         out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         out.push_str(&format!(
             "| *{HELLO}* | {:.2} | {:.2} | 1.00 | {:.2} | {:.1} | {:.1} | | | | | | baseline |\n",
