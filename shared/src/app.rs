@@ -79,7 +79,8 @@ impl App {
         }
     }
 
-    /// Clients from the default provider chain; on the local stack every call goes to moto.
+    /// Clients from [`sdk_config`]: the environment's credentials in Lambda; on the local stack
+    /// every call goes to moto.
     /// DynamoDB is made now (every function reads the table); the others on first use.
     pub async fn from_config(config: Config) -> Result<Self, String> {
         let sdk = sdk_config(&config).await?;
