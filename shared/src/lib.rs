@@ -29,6 +29,8 @@ pub mod runtime;
 pub mod secrets;
 pub mod store;
 pub mod tenancy;
+#[cfg(any(test, feature = "test-util"))]
+pub mod tls_test_server;
 pub mod trust;
 pub mod validate;
 

@@ -61,6 +61,60 @@ pub fn rustls_client_config() -> Result<rustls::ClientConfig, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tls_test_server;
+    use aws_sdk_dynamodb::config::retry::RetryConfig;
+    use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+    use aws_sdk_dynamodb::error::SdkError;
+
+    fn dynamo_at(endpoint: &str, http: SharedHttpClient) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::Config::builder()
+                .behavior_version(BehaviorVersion::latest())
+                .region(Region::new("eu-west-1"))
+                .credentials_provider(Credentials::new("key", "secret", None, None, "test"))
+                .endpoint_url(endpoint)
+                .retry_config(RetryConfig::disabled())
+                .http_client(http)
+                .build(),
+        )
+    }
+
+    /// The SDK's client reaches only servers with an Amazon Trust Services chain: the same
+    /// server answers a client that trusts its certificate; ours fails before sending.
+    #[tokio::test]
+    async fn the_sdk_reaches_only_amazon_trust_services_chains() {
+        let port = tls_test_server::serve(r#"{"TableNames":[]}"#).await;
+        let endpoint = format!("https://localhost:{port}");
+
+        let trust = TrustStore::empty()
+            .with_native_roots(false)
+            .with_pem_certificate(tls_test_server::CERT);
+        let context = TlsContext::builder()
+            .with_trust_store(trust)
+            .build()
+            .expect("context");
+        let trusting = Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .tls_context(context)
+            .build_https();
+        let listed = dynamo_at(&endpoint, trusting)
+            .list_tables()
+            .send()
+            .await
+            .expect("the server answers");
+        assert!(listed.table_names().is_empty());
+
+        let ours = sdk_http_client().expect("client");
+        let refused = dynamo_at(&endpoint, ours)
+            .list_tables()
+            .send()
+            .await
+            .expect_err("an untrusted certificate");
+        assert!(
+            matches!(refused, SdkError::DispatchFailure(_)),
+            "{refused:?}"
+        );
+    }
 
     fn certificates(pem: &[u8]) -> Vec<String> {
         let text = String::from_utf8_lossy(pem);

@@ -237,82 +237,17 @@ fn https_client(tls: rustls::ClientConfig) -> HttpsClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rustls_pki_types::pem::PemObject;
-    use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    use std::sync::Arc;
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    /// A self-signed certificate for `localhost` (tests only; no authority issued it).
-    const CERT: &[u8] = include_bytes!("../tests/fixtures/localhost.cert.pem");
-    const KEY: &[u8] = include_bytes!("../tests/fixtures/localhost.key.pem");
-
-    fn ring() -> Arc<rustls::crypto::CryptoProvider> {
-        Arc::new(rustls::crypto::ring::default_provider())
-    }
-
-    /// An HTTPS server on localhost with [`CERT`], answering every request with an empty key
-    /// set. Returns the key set's URL.
-    async fn self_signed_key_server() -> String {
-        let config = rustls::ServerConfig::builder_with_provider(ring())
-            .with_safe_default_protocol_versions()
-            .expect("versions")
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![CertificateDer::from_pem_slice(CERT).expect("cert")],
-                PrivateKeyDer::from_pem_slice(KEY).expect("key"),
-            )
-            .expect("server config");
-        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        tokio::spawn(async move {
-            while let Ok((tcp, _)) = listener.accept().await {
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    let Ok(mut tls) = acceptor.accept(tcp).await else {
-                        return; // the handshake the client refused
-                    };
-                    let mut request = Vec::new();
-                    let mut buffer = [0u8; 1024];
-                    while !request.windows(4).any(|end| end == b"\r\n\r\n") {
-                        match tls.read(&mut buffer).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(read) => request.extend_from_slice(&buffer[..read]),
-                        }
-                    }
-                    let body = r#"{"keys":[]}"#;
-                    let response = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
-                         content-length: {}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = tls.write_all(response.as_bytes()).await;
-                    let _ = tls.shutdown().await;
-                });
-            }
-        });
-        format!("https://localhost:{port}/.well-known/jwks.json")
-    }
+    use atrium_shared::tls_test_server;
 
     /// Signing keys come only from servers with an Amazon Trust Services chain: the same server
     /// answers a client that trusts its certificate, and the authorizer's own client refuses it.
     #[tokio::test]
     async fn keys_are_fetched_only_from_amazon_trust_services_chains() {
-        let url = self_signed_key_server().await;
+        let port = tls_test_server::serve(r#"{"keys":[]}"#).await;
+        let url = format!("https://localhost:{port}/.well-known/jwks.json");
 
-        let mut roots = rustls::RootCertStore::empty();
-        roots
-            .add(CertificateDer::from_pem_slice(CERT).expect("cert"))
-            .expect("root");
-        let trusting = rustls::ClientConfig::builder_with_provider(ring())
-            .with_safe_default_protocol_versions()
-            .expect("versions")
-            .with_root_certificates(roots)
-            .with_no_client_auth();
         let control = Keys {
-            http: Some(https_client(trusting)),
+            http: Some(https_client(tls_test_server::trusting_client_config())),
             sets: Mutex::new(HashMap::new()),
         };
         let set = control.fetch(&url).await.expect("the server answers");
