@@ -10,7 +10,8 @@
 //! Trusting only those roots is also the narrower promise.
 //!
 //! The local stack talks plain HTTP to moto, so these roots are exercised only in AWS; the
-//! tests below check the bundle itself.
+//! tests below check the bundle itself, and that both clients refuse a server whose
+//! certificate another authority issued (crate::tls_test_server).
 
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
 use aws_smithy_http_client::Builder;
