@@ -283,3 +283,22 @@ fn the_openapi_document_describes_exactly_the_template_routes() {
     with_new_route.insert("GET /api/not-described".to_string());
     assert!(!differences(&described, &with_new_route).is_empty());
 }
+
+/// The file types the document says uploads accept are exactly the ones the API accepts
+/// (`rules::ALLOWED_CONTENT_TYPES`); the web build checks its own list against the document.
+#[test]
+fn the_described_upload_types_are_the_accepted_ones() {
+    let documents = load(&openapi_dir().join("paths/documents.yaml"));
+    let described: BTreeSet<String> = documents["components"]["schemas"]["DeclaredFile"]
+        ["properties"]["content_type"]["enum"]
+        .as_vec()
+        .expect("DeclaredFile.content_type.enum")
+        .iter()
+        .filter_map(|value| value.as_str().map(str::to_string))
+        .collect();
+    let accepted: BTreeSet<String> = atrium_documents::rules::ALLOWED_CONTENT_TYPES
+        .iter()
+        .map(|value| value.to_string())
+        .collect();
+    assert_eq!(described, accepted);
+}
