@@ -133,7 +133,7 @@ pub async fn mocked_app(config: &Config, tape: &Arc<Tape>) -> Result<App, String
     use aws_sdk_s3::Client as S3;
     use aws_sdk_sesv2::Client as Ses;
 
-    let sdk = atrium_shared::app::sdk_config(config).await?;
+    let sdk = atrium_shared::app::sdk_config(config)?;
     let (dynamo_rules, dynamo_known) = rules!(tape, "DynamoDB", Dynamo, [
         get_item => "GetItem",
         put_item => "PutItem",

@@ -76,9 +76,7 @@ fn text(value: &Value) -> Result<String, String> {
 }
 
 pub async fn recording_app(config: &Config, recorder: &Recorder) -> App {
-    let sdk = atrium_shared::app::sdk_config(config)
-        .await
-        .expect("the local SDK configuration");
+    let sdk = atrium_shared::app::sdk_config(config).expect("the local SDK configuration");
     App::new(
         config.clone(),
         aws_sdk_dynamodb::Client::from_conf(

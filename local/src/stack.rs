@@ -69,7 +69,7 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         )),
         origin_secret: options.origin_secret.clone(),
     };
-    let sdk = atrium_shared::app::sdk_config(&config).await?;
+    let sdk = atrium_shared::app::sdk_config(&config)?;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table)
         .await
         .map_err(err("table"))?;

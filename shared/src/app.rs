@@ -83,7 +83,7 @@ impl App {
     /// every call goes to moto.
     /// DynamoDB is made now (every function reads the table); the others on first use.
     pub async fn from_config(config: Config) -> Result<Self, String> {
-        let sdk = sdk_config(&config).await?;
+        let sdk = sdk_config(&config)?;
         let s3 = {
             let (config, sdk) = (config.clone(), sdk.clone());
             OnFirstUse::new(move || s3_client(&config, &sdk))
@@ -138,7 +138,7 @@ impl App {
 /// chain read two files and built a provider chain before the first request (about 0.3 ms of
 /// every cold start), and its code (profiles, SSO, IMDS, web identity) was about 0.3 MB of
 /// every binary that never ran it (`make bench`, docs/architecture.md "Release profile").
-pub async fn sdk_config(config: &Config) -> Result<SdkConfig, String> {
+pub fn sdk_config(config: &Config) -> Result<SdkConfig, String> {
     let http = crate::trust::sdk_http_client()?;
     let (credentials, endpoint) = match &config.aws_endpoint {
         // The local stack (moto) accepts any key; fixed ones keep a developer's real AWS

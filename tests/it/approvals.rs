@@ -272,9 +272,7 @@ async fn a_signature_with_consent_and_a_certificate_that_checks_against_the_file
         let item = app.store.decided_approval_tx(&scope, &record).unwrap();
         app.store.transact(vec![item], "decided").await.unwrap();
     });
-    let sdk = atrium_shared::app::sdk_config(&env.config)
-        .await
-        .expect("sdk config");
+    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
     let app = atrium_shared::App::new(
         env.config.clone(),
         rival.dynamo(&env.config).await,

@@ -270,9 +270,7 @@ async fn sign_in_walks_a_contact_through_mandatory_authenticator_set_up() {
         aws_sdk_cognitoidentityprovider,
         [&initiate, &associate, &verify, &respond]
     );
-    let sdk = atrium_shared::app::sdk_config(&env.config)
-        .await
-        .expect("sdk config");
+    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
     let app = atrium_shared::App::new(
         env.config.clone(),
         aws_sdk_dynamodb::Client::new(&sdk),

@@ -64,9 +64,7 @@ impl Intercept for FailOnce {
 }
 
 async fn faulty_app(env: &TestEnv, fault: &FailOnce) -> App {
-    let sdk = atrium_shared::app::sdk_config(&env.config)
-        .await
-        .expect("sdk config");
+    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
     let dynamo = aws_sdk_dynamodb::Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(&sdk)
             .interceptor(fault.clone())

@@ -491,9 +491,7 @@ impl CutIn {
 
     /// The table client with this cut-in installed.
     pub async fn dynamo(self, config: &Config) -> aws_sdk_dynamodb::Client {
-        let sdk = atrium_shared::app::sdk_config(config)
-            .await
-            .expect("sdk config");
+        let sdk = atrium_shared::app::sdk_config(config).expect("sdk config");
         aws_sdk_dynamodb::Client::from_conf(
             aws_sdk_dynamodb::config::Builder::from(&sdk)
                 .interceptor(self)
