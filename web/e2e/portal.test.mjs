@@ -251,6 +251,8 @@ test("keyboard only: skip link, sign-in with Tab and Enter, visible focus, the s
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Requests" }).focus();
   await page.keyboard.press("Enter");
   await page.getByRole("heading", { name: "Requests", exact: true }).waitFor();
+  // Focus moves in an effect, which Preact runs after the heading is painted: wait for it.
+  await page.waitForFunction(() => document.activeElement?.tagName === "H1", null, { timeout: 2000 }).catch(() => {});
   assert.equal(await page.evaluate(() => document.activeElement?.tagName), "H1");
   // Two minutes before the session ends, a dialog offers to stay signed in; one key press does.
   await page.evaluate(() => sessionStorage.setItem("atrium.session_expires_at", String(Date.now() + 90_000)));
