@@ -1,7 +1,7 @@
 # The two commands: `make run` (the whole portal locally, with demo data) and `make test`
 # (every test). Both install what they need into the project first.
 
-.PHONY: run test lint setup events bench sam-build web-figures
+.PHONY: run test lint setup operations bench sam-build web-figures
 
 run: setup
 	cargo run -p atrium-local
@@ -30,6 +30,8 @@ web-figures: setup
 	cargo build --quiet -p atrium-local
 	cd web && { [ -d node_modules/lighthouse ] || npm install --no-save --no-audit --no-fund --loglevel=error lighthouse@12.8.2; } && node scripts/figures.mjs
 
-# Rewrites events/ from template.yaml's routes.
-events:
-	ATRIUM_WRITE_EVENTS=1 cargo test -p atrium-tests --test routes
+# Writes template.yaml's function blocks from the operations' declarations (OPERATIONS in each
+# capability) and the missing sample events in events/ (docs/architecture.md, "Adding an
+# operation"). `ATRIUM_WRITE_OPERATIONS=all` also rewrites every existing event.
+operations:
+	ATRIUM_WRITE_OPERATIONS=$${ATRIUM_WRITE_OPERATIONS:-1} cargo test -p atrium-tests --test routes

@@ -8,13 +8,14 @@
 //!    recordings (`bench/src/replay.rs`); thread CPU time per request (event parsing, handler,
 //!    SDK signing and (de)serialisation, JSON logs formatted into a sink), and the AWS round
 //!    trips per request.
-//! 3. **Init.** Every function binary and `hello-lambda` (the hello-world of lambda_runtime,
+//! 3. **Init.** Every function (the portal's one binary, `atrium`, with the function's
+//!    `ATRIUM_OPERATION`) and `hello-lambda` (the hello-world of lambda_runtime,
 //!    same profile) is started `--runs` times, interleaved, against a local Runtime API stub
 //!    (`bench/src/stub.rs`): process spawn to its first `GET …/invocation/next`.
 //! 4. **Peak RSS.** Each binary then serves `--invocations` events (its recorded event) through
 //!    the stub against moto; VmHWM from /proc. `hello-lambda` also gets a panicking event and
 //!    must answer it as an invocation error and serve the next one.
-//! 5. **Size** of each release binary.
+//! 5. **Size** of the release binary (one for every function).
 //!
 //! Writes `target/bench/report.md` and `report.json` and prints the table.
 
@@ -26,6 +27,7 @@ use atrium_bench::thread_cpu;
 use atrium_local::moto::Moto;
 use atrium_local::stack::{provision, StackOptions};
 use atrium_shared::config::Config;
+use atrium_shared::operation::{Serve, OPERATION_VARIABLE};
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -35,6 +37,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const HELLO: &str = "hello-lambda";
+/// The portal's one binary: every function runs it with its own `ATRIUM_OPERATION`.
+const PORTAL: &str = atrium_portal::template::BINARY;
 /// Sizes in decimal megabytes, the unit of the goal (< 8 MB); memory is reported in MiB.
 const MB: f64 = 1_000_000.0;
 
@@ -167,6 +171,8 @@ fn function_env(config: &Config, binary: &str, port: u16) -> Vec<(String, String
         ),
         ("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}")),
         ("AWS_LAMBDA_FUNCTION_NAME", binary.to_string()),
+        // Which operation the portal's one binary runs (hello-lambda ignores it).
+        (OPERATION_VARIABLE, binary.to_string()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".to_string()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
         (
@@ -295,8 +301,6 @@ async fn warm(recording: &Recording, config: &Config, iterations: usize) -> Resu
     use atrium_shared::runtime::respond;
     let tape = Tape::new(&recording.calls);
     let app = Arc::new(mocked_app(config, &tape).await?);
-    let handlers: BTreeMap<&str, atrium_shared::runtime::Handler> =
-        atrium_local::registry::handlers().into_iter().collect();
     let authorizer = atrium_authorizer::Authorizer::new(app.clone());
     let warmup = 20;
     let mut result = Warm {
@@ -313,9 +317,10 @@ async fn warm(recording: &Recording, config: &Config, iterations: usize) -> Resu
         let wall = Instant::now();
         let outcome: Result<(), String> = match recording.kind {
             Kind::Http => {
-                let handler = *handlers
-                    .get(recording.binary.as_str())
-                    .ok_or_else(|| format!("no handler for {}", recording.binary))?;
+                let handler = match atrium_portal::find(&recording.binary).map(|op| op.serve) {
+                    Some(Serve::Http(handler)) => handler,
+                    _ => return Err(format!("no handler for {}", recording.binary)),
+                };
                 let request = lambda_http::request::from_str(&recording.event)
                     .map_err(|error| error.to_string())?;
                 let response = respond(handler, app.clone(), request).await;
@@ -415,12 +420,15 @@ fn run() -> Result<(), String> {
         functions.retain(|(_, binary)| only.contains(binary));
     }
     for (_, binary) in &functions {
-        if !args.in_process_only && !bin_dir.join(binary).exists() {
-            return Err(format!(
-                "{} is missing: build with `cargo build --release --bins` (scripts/bench does)",
-                bin_dir.join(binary).display()
-            ));
+        if atrium_portal::find(binary).is_none() {
+            return Err(format!("{binary} is not a declared operation"));
         }
+    }
+    if !args.in_process_only && !bin_dir.join(PORTAL).exists() {
+        return Err(format!(
+            "{} is missing: build with `cargo build --release --bins` (scripts/bench does)",
+            bin_dir.join(PORTAL).display()
+        ));
     }
     if !args.in_process_only && !bin_dir.join(HELLO).exists() {
         return Err(format!("{} is missing", bin_dir.join(HELLO).display()));
@@ -459,7 +467,7 @@ fn run() -> Result<(), String> {
 
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     for (function, binary) in &functions {
-        let size = std::fs::metadata(bin_dir.join(binary)).map_or(0, |meta| meta.len());
+        let size = std::fs::metadata(bin_dir.join(PORTAL)).map_or(0, |meta| meta.len());
         let recording = recordings.get(binary);
         rows.insert(
             binary.clone(),
@@ -544,7 +552,7 @@ fn run() -> Result<(), String> {
         for _ in 0..args.runs {
             hello_init.push(init_once(&bin_dir.join(HELLO), &config, HELLO).await?);
             for (_, binary) in &functions {
-                let ms = init_once(&bin_dir.join(binary), &config, binary).await?;
+                let ms = init_once(&bin_dir.join(PORTAL), &config, binary).await?;
                 if let Some(row) = rows.get_mut(binary) {
                     row.init_ms.push(ms);
                 }
@@ -578,7 +586,7 @@ fn run() -> Result<(), String> {
                 .map_err(|error| format!("events/{binary}.json: {error}"))?,
         };
         match runtime.block_on(serve(
-            &bin_dir.join(binary),
+            &bin_dir.join(PORTAL),
             &config,
             binary,
             &event,

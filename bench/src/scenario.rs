@@ -178,11 +178,11 @@ impl Rig {
             _ => String::new(),
         };
         let status = parts.status.as_u16();
-        if parts.status.is_success() && !self.recordings.contains_key(&route.binary) {
+        if parts.status.is_success() && !self.recordings.contains_key(&route.operation) {
             self.recordings.insert(
-                route.binary.clone(),
+                route.operation.clone(),
                 Recording {
-                    binary: route.binary.clone(),
+                    binary: route.operation.clone(),
                     kind: Kind::Http,
                     route: route.key(),
                     event,

@@ -3,14 +3,13 @@
 //! request, answering what API Gateway would (`{"message": "Forbidden"}` when denied).
 
 use crate::events::{authorizer_event, http_event, IncomingRequest};
-use crate::registry::{handlers, AUTHORIZER_BINARY};
 use crate::template::{self, Route};
 use atrium_authorizer::{Authorizer, AuthorizerEvent};
+use atrium_shared::operation::Serve;
 use atrium_shared::runtime::{respond, Handler};
 use atrium_shared::App;
 use http::{header, HeaderValue, Response, StatusCode};
 use lambda_http::Body;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 pub struct Gateway {
@@ -23,27 +22,22 @@ pub struct Gateway {
 /// Gateway does with `cookies`), and the body's bytes.
 pub type GatewayResponse = Response<Vec<u8>>;
 
-/// Checks that template.yaml's functions and the handler registry are one to one.
+/// The template's routes with the handlers of their operations. Fails, naming each, when a
+/// function of the template runs no declared operation, an HTTP operation has no route, or a
+/// route is declared twice.
 pub fn match_routes(template: &str) -> Result<Vec<(Route, Handler)>, String> {
-    let registry: HashMap<&str, Handler> = handlers().into_iter().collect();
     let functions = template::functions(template)?;
     let routes = template::routes(template)?;
-    let scheduled = template::scheduled(template)?;
     let mut problems = Vec::new();
-    for (function, binary) in &functions {
-        if binary == AUTHORIZER_BINARY || scheduled.contains(binary) {
-            continue;
-        }
-        if !registry.contains_key(binary.as_str()) {
-            problems.push(format!("{function} ({binary}) has no handler"));
-        }
-        if !routes.iter().any(|route| &route.binary == binary) {
-            problems.push(format!("{function} ({binary}) has no route"));
-        }
-    }
-    for binary in registry.keys() {
-        if !functions.iter().any(|(_, declared)| declared == binary) {
-            problems.push(format!("handler {binary} has no function in template.yaml"));
+    for (function, operation) in &functions {
+        match atrium_portal::find(operation).map(|declared| declared.serve) {
+            None => problems.push(format!(
+                "{function} runs {operation}, which no capability declares"
+            )),
+            Some(Serve::Http(_)) if !routes.iter().any(|route| &route.operation == operation) => {
+                problems.push(format!("{function} ({operation}) has no route"))
+            }
+            Some(_) => {}
         }
     }
     let mut seen = std::collections::HashSet::new();
@@ -52,16 +46,21 @@ pub fn match_routes(template: &str) -> Result<Vec<(Route, Handler)>, String> {
             problems.push(format!("route {} is declared twice", route.key()));
         }
     }
+    let mut matched = Vec::new();
+    for route in routes {
+        match atrium_portal::find(&route.operation).map(|declared| declared.serve) {
+            Some(Serve::Http(handler)) => matched.push((route, handler)),
+            _ => problems.push(format!(
+                "route {} runs {}, which is not an HTTP operation",
+                route.key(),
+                route.operation
+            )),
+        }
+    }
     if !problems.is_empty() {
         return Err(problems.join("; "));
     }
-    Ok(routes
-        .into_iter()
-        .filter_map(|route| {
-            let handler = *registry.get(route.binary.as_str())?;
-            Some((route, handler))
-        })
-        .collect())
+    Ok(matched)
 }
 
 fn gateway_message(status: StatusCode, message: &str) -> GatewayResponse {

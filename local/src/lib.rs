@@ -1,10 +1,10 @@
 //! The local portal. Nothing here runs in AWS: it stands in for API Gateway and provisions
-//! the local AWS stack (moto), and it runs the very handlers the Lambda binaries run.
+//! the local AWS stack (moto), and it runs the very handlers the Lambda functions run.
 //!
 //! - [`moto`]: starts moto from the project's virtual environment;
 //! - [`stack`]: creates the table, buckets, staff pool and mail identity;
-//! - [`template`]: reads the routes from template.yaml, the one list of routes;
-//! - [`registry`]: which handler each function binary runs;
+//! - [`template`]: reads the routes and each function's operation from template.yaml (whose
+//!   function blocks are written from the operations' declarations, `atrium_portal`);
 //! - [`events`]: builds payload-2.0 events, as API Gateway would;
 //! - [`gateway`]: authorizer first, then the route's handler;
 //! - [`server`]: serves web/ and /api/* on one origin, and the dev mailbox;
@@ -14,7 +14,6 @@ pub mod events;
 pub mod gateway;
 pub mod mailbox;
 pub mod moto;
-pub mod registry;
 pub mod seed;
 pub mod server;
 pub mod stack;

@@ -1,5 +1,6 @@
 //! Routes, read from template.yaml: the one list of what the API answers.
 
+use atrium_shared::operation::OPERATION_VARIABLE;
 use yaml_rust2::{Yaml, YamlLoader};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -7,8 +8,8 @@ pub struct Route {
     pub method: String,
     /// `/api/clients/{id}/mfa`
     pub path: String,
-    /// The function's `BuildProperties.Binary`.
-    pub binary: String,
+    /// The function's operation (its `ATRIUM_OPERATION`).
+    pub operation: String,
     /// The template's logical id of the function.
     pub function: String,
     /// `Auth: Authorizer: NONE`: reached without a session (sign-in, invitations).
@@ -48,7 +49,13 @@ impl Route {
     }
 }
 
-/// Every function of the template: (logical id, binary).
+/// The operation a function of the template runs (its `ATRIUM_OPERATION`).
+fn operation_of(resource: &Yaml) -> Option<&str> {
+    resource["Properties"]["Environment"]["Variables"][OPERATION_VARIABLE].as_str()
+}
+
+/// Every operation function of the template: (logical id, operation). Functions that run
+/// code from elsewhere (CloudFront functions) are not in it.
 pub fn functions(template: &str) -> Result<Vec<(String, String)>, String> {
     let resources = resources(template)?;
     let mut found = Vec::new();
@@ -56,15 +63,14 @@ pub fn functions(template: &str) -> Result<Vec<(String, String)>, String> {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
-            .as_str()
-            .ok_or_else(|| format!("{name} has no Metadata.BuildProperties.Binary"))?;
-        found.push((name, binary.to_string()));
+        let operation = operation_of(&resource)
+            .ok_or_else(|| format!("{name} has no Environment.Variables.{OPERATION_VARIABLE}"))?;
+        found.push((name, operation.to_string()));
     }
     Ok(found)
 }
 
-/// Functions that run on a schedule and answer no route (their binary names).
+/// Functions that run on a schedule and answer no route (their operations).
 pub fn scheduled(template: &str) -> Result<Vec<String>, String> {
     let resources = resources(template)?;
     let mut found = Vec::new();
@@ -81,8 +87,8 @@ pub fn scheduled(template: &str) -> Result<Vec<String>, String> {
             .collect();
         let on_schedule = kinds.iter().any(|kind| kind.starts_with("Schedule"));
         if on_schedule && !kinds.contains(&"HttpApi") {
-            if let Some(binary) = resource["Metadata"]["BuildProperties"]["Binary"].as_str() {
-                found.push(binary.to_string());
+            if let Some(operation) = operation_of(&resource) {
+                found.push(operation.to_string());
             }
         }
     }
@@ -97,10 +103,7 @@ pub fn routes(template: &str) -> Result<Vec<Route>, String> {
         if resource["Type"].as_str() != Some("AWS::Serverless::Function") {
             continue;
         }
-        let binary = resource["Metadata"]["BuildProperties"]["Binary"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let operation = operation_of(&resource).unwrap_or_default().to_string();
         let Some(events) = resource["Properties"]["Events"].as_hash() else {
             continue;
         };
@@ -118,7 +121,7 @@ pub fn routes(template: &str) -> Result<Vec<Route>, String> {
             found.push(Route {
                 method: method.to_uppercase(),
                 path: path.to_string(),
-                binary: binary.clone(),
+                operation: operation.clone(),
                 function: name.clone(),
                 public: properties["Auth"]["Authorizer"].as_str() == Some("NONE"),
             });
@@ -148,7 +151,7 @@ mod tests {
         let route = Route {
             method: "PUT".into(),
             path: "/api/clients/{id}/mfa".into(),
-            binary: "b".into(),
+            operation: "b".into(),
             function: "F".into(),
             public: false,
         };

@@ -24,6 +24,7 @@ pub mod ids;
 pub mod keys;
 pub mod lazy;
 pub mod mail;
+pub mod operation;
 pub mod principal;
 pub mod runtime;
 pub mod secrets;

@@ -1,16 +1,20 @@
-//! template.yaml is the one list of routes: every function has a handler and a route, every
-//! handler a function, and every function a sample event in events/ that parses as what the
-//! runtime would hand it.
+//! The operations' declarations (`OPERATIONS` in each capability, gathered by
+//! `atrium_portal`) are the one list of what the portal runs: template.yaml's function blocks
+//! are written from them, every function of the template runs a declared operation, every HTTP
+//! operation has a route and a handler, and every operation has a sample event in events/ that
+//! parses as what the runtime would hand it.
 //!
-//! `ATRIUM_WRITE_EVENTS=1 cargo test -p atrium-tests --test routes` writes the missing events;
-//! `ATRIUM_WRITE_EVENTS=all` rewrites every one (ids and times change, so only when the format
-//! does).
+//! `make operations` (`ATRIUM_WRITE_OPERATIONS=1 cargo test -p atrium-tests --test routes`)
+//! rewrites the template's function blocks and writes the missing events;
+//! `ATRIUM_WRITE_OPERATIONS=all` also rewrites every event (ids and times change, so only when
+//! the format does).
 
 use atrium_authorizer::AuthorizerEvent;
 use atrium_local::events::{authorizer_event, http_event, IncomingRequest};
 use atrium_local::gateway::match_routes;
-use atrium_local::registry::AUTHORIZER_BINARY;
 use atrium_local::template;
+use atrium_portal::template::{current_section, function_block, functions_section, splice};
+use atrium_shared::operation::Trigger;
 use std::path::PathBuf;
 
 fn template_text() -> String {
@@ -21,13 +25,71 @@ fn events_dir() -> PathBuf {
     atrium_local::project_root().join("events")
 }
 
+fn writing() -> Option<String> {
+    std::env::var("ATRIUM_WRITE_OPERATIONS").ok()
+}
+
+/// What differs between the template's function blocks and the declarations, by operation.
+fn differences(template: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let section = current_section(template).unwrap_or("");
+    for operation in atrium_portal::operations() {
+        let block = function_block(operation);
+        if !section.contains(&block) {
+            let id = operation.logical_id();
+            found.push(if section.contains(&format!("\n  {id}:\n")) {
+                format!("{} ({id}) differs from its declaration", operation.name)
+            } else {
+                format!("{} has no function block ({id})", operation.name)
+            });
+        }
+    }
+    if found.is_empty() && section != functions_section(atrium_portal::operations()) {
+        found.push(
+            "the section holds blocks that no operation declares, or in another order".into(),
+        );
+    }
+    found
+}
+
+#[test]
+fn the_template_runs_the_declared_operations() {
+    let text = template_text();
+    if writing().is_some() {
+        let written = splice(&text, &functions_section(atrium_portal::operations())).unwrap();
+        if written != text {
+            std::fs::write(atrium_local::project_root().join("template.yaml"), written).unwrap();
+        }
+    }
+    let text = template_text();
+    let problems = differences(&text);
+    assert!(
+        problems.is_empty(),
+        "template.yaml is not what the declarations say; run `make operations`:\n{}",
+        problems.join("\n")
+    );
+    // And the check notices a changed block, naming its operation.
+    let changed = text.replace("Path: /api/workspace\n", "Path: /api/workspaces\n");
+    assert_eq!(
+        differences(&changed),
+        vec!["workspace-get (WorkspaceGetFunction) differs from its declaration".to_string()]
+    );
+}
+
 #[test]
 fn routes_and_handlers_match_one_to_one() {
-    let matched = match_routes(&template_text()).expect("template.yaml and the registry agree");
+    let matched = match_routes(&template_text()).expect("template.yaml and the declarations agree");
     assert!(!matched.is_empty());
-    // And the check itself catches a route without a handler.
-    let extra = template_text().replace("Binary: workspace-get", "Binary: workspace-nothing");
-    assert!(match_routes(&extra).is_err());
+    // And the check itself catches a function whose operation nobody declares.
+    let extra = template_text().replace(
+        "ATRIUM_OPERATION: workspace-get\n",
+        "ATRIUM_OPERATION: workspace-nothing\n",
+    );
+    let refused = match_routes(&extra).unwrap_err();
+    assert!(
+        refused.contains("WorkspaceGetFunction runs workspace-nothing"),
+        "{refused}"
+    );
 }
 
 fn sample_request(route: &template::Route) -> IncomingRequest {
@@ -64,18 +126,20 @@ fn every_function_has_a_sample_event_that_parses() {
     let text = template_text();
     let routes = template::routes(&text).unwrap();
     let functions = template::functions(&text).unwrap();
-    let write = std::env::var("ATRIUM_WRITE_EVENTS").ok();
+    let write = writing();
     let protected = routes.iter().find(|route| !route.public).unwrap();
     let scheduled = template::scheduled(&text).unwrap();
-    for (function, binary) in functions {
-        let file = events_dir().join(format!("{binary}.json"));
+    for (function, operation) in functions {
+        let is_authorizer = atrium_portal::find(&operation)
+            .is_some_and(|operation| operation.trigger == Trigger::Authorizer);
+        let file = events_dir().join(format!("{operation}.json"));
         let rewrite = match write.as_deref() {
             Some("all") => true,
             Some(_) => !file.exists(),
             None => false,
         };
         if rewrite {
-            let event = if scheduled.contains(&binary) {
+            let event = if scheduled.contains(&operation) {
                 serde_json::json!({
                     "version": "0",
                     "id": "7bf73129-1428-4cd3-a780-95db273d1602",
@@ -87,14 +151,17 @@ fn every_function_has_a_sample_event_that_parses() {
                     "resources": ["arn:aws:scheduler:eu-west-1:123456789012:schedule/default/atrium-reminders"],
                     "detail": {}
                 })
-            } else if binary == AUTHORIZER_BINARY {
+            } else if is_authorizer {
                 let mut request = sample_request(protected);
                 request
                     .headers
                     .insert("authorization", "Bearer <access token>".parse().unwrap());
                 authorizer_event(&request, protected, &[])
             } else {
-                let route = routes.iter().find(|route| route.binary == binary).unwrap();
+                let route = routes
+                    .iter()
+                    .find(|route| route.operation == operation)
+                    .unwrap();
                 let request = sample_request(route);
                 let params = route.matches(&request.method, &request.path).unwrap();
                 let context = (!route.public).then(|| {
@@ -105,22 +172,26 @@ fn every_function_has_a_sample_event_that_parses() {
             std::fs::create_dir_all(events_dir()).unwrap();
             std::fs::write(&file, serde_json::to_string_pretty(&event).unwrap() + "\n").unwrap();
         }
-        let text = std::fs::read_to_string(&file)
-            .unwrap_or_else(|_| panic!("{function} has no sample event at events/{binary}.json"));
-        if scheduled.contains(&binary) {
+        let text = std::fs::read_to_string(&file).unwrap_or_else(|_| {
+            panic!("{function} has no sample event at events/{operation}.json")
+        });
+        if scheduled.contains(&operation) {
             let event: serde_json::Value = serde_json::from_str(&text).expect("scheduled event");
             assert_eq!(event["detail-type"], "Scheduled Event");
-        } else if binary == AUTHORIZER_BINARY {
+        } else if is_authorizer {
             let _: AuthorizerEvent = serde_json::from_str(&text).expect("authorizer event");
         } else {
-            let route = routes.iter().find(|route| route.binary == binary).unwrap();
+            let route = routes
+                .iter()
+                .find(|route| route.operation == operation)
+                .unwrap();
             let request = lambda_http::request::from_str(&text).expect("a payload-2.0 event");
-            assert_eq!(request.method().as_str(), route.method, "{binary}");
+            assert_eq!(request.method().as_str(), route.method, "{operation}");
             assert!(
                 route
                     .matches(request.method().as_str(), request.uri().path())
                     .is_some(),
-                "{binary}"
+                "{operation}"
             );
         }
     }

@@ -3,6 +3,9 @@
 //! the signer, time, address and browser, the consent to sign electronically, and for
 //! documents the exact version and its SHA-256. Every completed signature has a certificate.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod certificate;
 pub mod create;
 pub mod decide;
@@ -12,3 +15,73 @@ pub mod list;
 /// The consent a contact gives, once per version of this text, before their first signature.
 pub const CONSENT_VERSION: &str = "2026-11";
 pub const CONSENT_TEXT: &str = "I agree to sign documents electronically. Typing my full name and choosing Sign has the same effect as my handwritten signature. I can ask for a paper copy of anything I sign.";
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("approvals-create", handler!(create::handle))
+        .describe(
+            "Asks a client to approve or sign a document version, a milestone or a statement.",
+        )
+        .routes(&[Route::new(Post, "/api/clients/{id}/approvals", FIRM)])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+        ]),
+    Operation::http("approvals-list", handler!(list::handle))
+        .describe("A client's approvals.")
+        .routes(&[
+            Route::new(Get, "/api/approvals", CONTACTS),
+            Route::new(Get, "/api/clients/{id}/approvals", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+        ]),
+    Operation::http("approvals-get", handler!(get::handle))
+        .describe("One approval with its terms and the consent text.")
+        .routes(&[
+            Route::new(Get, "/api/approvals/{approval}", CONTACTS),
+            Route::new(Get, "/api/clients/{id}/approvals/{approval}", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&["dynamodb:GetItem"]).firm_keys_only(),
+        ]),
+    Operation::http("approvals-decide", handler!(decide::handle))
+        .describe("A contact approves (or signs), rejects or requests changes.")
+        .routes(&[Route::new(Post, "/api/approvals/{approval}/decide", ACTORS)])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+        ]),
+    Operation::http("approvals-certificate", handler!(certificate::handle))
+        .describe("The signing certificate of a completed signature (JSON or HTML).")
+        .routes(&[
+            Route::new(Get, "/api/approvals/{approval}/certificate", CONTACTS),
+            Route::new(
+                Get,
+                "/api/clients/{id}/approvals/{approval}/certificate",
+                FIRM,
+            ),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+        ]),
+];

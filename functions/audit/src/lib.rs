@@ -1,5 +1,8 @@
 //! The audit trail, for the firm (any client) and for a client's admins (their own).
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod export;
 pub mod list;
 
@@ -22,3 +25,35 @@ pub async fn trail_scope(
     }
     scope_for(app, principal, req).await
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("audit-list", handler!(list::handle))
+        .describe("A client's audit trail, filtered and paged.")
+        .routes(&[
+            Route::new(Get, "/api/audit", CLIENT_ADMIN),
+            Route::new(Get, "/api/clients/{id}/audit", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+        ]),
+    Operation::http("audit-export", handler!(export::handle))
+        .describe("A client's audit trail as JSON Lines, for offline verification.")
+        .timeout(30)
+        .routes(&[
+            Route::new(Get, "/api/audit/export", CLIENT_ADMIN),
+            Route::new(Get, "/api/clients/{id}/audit/export", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+        ]),
+];

@@ -6,6 +6,11 @@
 //! record (status, roles, sign-out mark; cached briefly). The tenant comes from the registry's
 //! record of the issuer, never from anything the caller wrote.
 
+// lambda_runtime's service stack nests deeply enough to need a higher limit.
+#![recursion_limit = "256"]
+
+use atrium_shared::operation::prelude::*;
+
 mod cache;
 mod verify;
 
@@ -163,3 +168,32 @@ fn deny() -> AuthorizerResponse {
     response.context = serde_json::Value::Object(Default::default());
     response
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+/// The authorizer's process: the clients built once, then every API Gateway authorization.
+fn serve() -> RuntimeFuture {
+    Box::pin(async {
+        atrium_shared::runtime::init_tracing();
+        let authorizer = Arc::new(Authorizer::new(Arc::new(App::from_env().await?)));
+        lambda_runtime::run(lambda_runtime::service_fn(
+            move |event: lambda_runtime::LambdaEvent<AuthorizerEvent>| {
+                let authorizer = authorizer.clone();
+                async move {
+                    Ok::<AuthorizerResponse, lambda_runtime::Error>(
+                        authorizer.authorize(&event.payload).await,
+                    )
+                }
+            },
+        ))
+        .await
+    })
+}
+
+pub const OPERATIONS: &[Operation] =
+    &[Operation::runtime("authorizer", serve, Trigger::Authorizer)
+        .describe("Verifies the Cognito token and finds the tenant from its issuer.")
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&["dynamodb:GetItem"]).firm_keys_only(),
+        ])];

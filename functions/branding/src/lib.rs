@@ -5,6 +5,9 @@
 //! SHA-256) under `firm/branding/`, and served through a public redirect to a short-lived GET.
 //! Changes go into the firm's own audit trail in the same transaction.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod get;
 pub mod logo_confirm;
 pub mod logo_get;
@@ -36,6 +39,54 @@ pub fn colour_for_white_text(value: &str) -> Result<String, String> {
     }
     Ok(value)
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("branding-get", handler!(get::handle))
+    .describe("The firm's branding, for the sign-in page (public) and the portal.")
+    .routes(&[
+        Route::public(Get, "/api/branding"),
+    ])
+    .grants(&[
+        table(&["dynamodb:GetItem"]).firm_keys_only(),
+    ]),
+    Operation::http("branding-update", handler!(update::handle))
+    .describe("Changes the firm's name, colours (checked for contrast) and support address.")
+    .routes(&[
+        Route::new(Put, "/api/branding", FIRM_ADMIN),
+    ])
+    .grants(&[
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("branding-logo-upload", handler!(logo_upload::handle))
+    .describe("Starts a logo upload (a presigned PUT signed over type, length and SHA-256).")
+    .routes(&[
+        Route::new(Post, "/api/branding/logo", FIRM_ADMIN),
+    ])
+    .grants(&[
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        Grant::new(&["s3:PutObject"], &[Resource::BrandingObjects]),
+    ]),
+    Operation::http("branding-logo-confirm", handler!(logo_confirm::handle))
+    .describe("Checks the uploaded logo and makes it the firm's logo.")
+    .routes(&[
+        Route::new(Post, "/api/branding/logo/confirm", FIRM_ADMIN),
+    ])
+    .grants(&[
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]).firm_keys_only(),
+        Grant::new(&["s3:GetObject"], &[Resource::BrandingObjects]),
+    ]),
+    Operation::http("branding-logo", handler!(logo_get::handle))
+    .describe("Redirects to a short-lived download of the firm's logo (public, for the sign-in page and mail).")
+    .routes(&[
+        Route::public(Get, "/api/branding/logo"),
+    ])
+    .grants(&[
+        table(&["dynamodb:GetItem"]).firm_keys_only(),
+        Grant::new(&["s3:GetObject"], &[Resource::BrandingObjects]),
+    ]),
+];
 
 #[cfg(test)]
 mod tests {

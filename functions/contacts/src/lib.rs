@@ -3,6 +3,9 @@
 //! The last admin of a client can be neither removed nor demoted; a guard item makes that hold
 //! even when two admins act at the same moment. A removed contact's sessions end at once.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod invite;
 pub mod list;
 pub mod remove;
@@ -168,3 +171,62 @@ pub async fn keep_an_admin(
         values(&pairs),
     )
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("contacts-list", handler!(list::handle))
+    .describe("A client organisation's contacts.")
+    .routes(&[
+        Route::new(Get, "/api/contacts", CONTACTS),
+        Route::new(Get, "/api/clients/{id}/contacts", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+    ]),
+    Operation::http("contacts-invite", handler!(invite::handle))
+    .describe("Invites a contact with one email and a single-use link.")
+    .routes(&[
+        Route::new(Post, "/api/contacts", CLIENT_ADMIN),
+        Route::new(Post, "/api/clients/{id}/contacts", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        Grant::new(&["cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser"], &[Resource::UserPools]),
+        SEND_MAIL,
+    ]),
+    Operation::http("contacts-update", handler!(update::handle))
+    .describe("Changes a contact's roles (the last admin stays).")
+    .routes(&[
+        Route::new(Patch, "/api/contacts/{contact}", CLIENT_ADMIN),
+        Route::new(Patch, "/api/clients/{id}/contacts/{contact}", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("contacts-remove", handler!(remove::handle))
+    .describe("Removes a contact and ends their sessions (the last admin stays).")
+    .routes(&[
+        Route::new(Delete, "/api/contacts/{contact}", CLIENT_ADMIN),
+        Route::new(Delete, "/api/clients/{id}/contacts/{contact}", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        Grant::new(&["cognito-idp:AdminDisableUser", "cognito-idp:AdminUserGlobalSignOut"], &[Resource::UserPools]),
+    ]),
+    Operation::http("contacts-resend", handler!(resend::handle))
+    .describe("A fresh invitation for a contact who has not accepted; the previous link stops working.")
+    .routes(&[
+        Route::new(Post, "/api/contacts/{contact}/invitation", CLIENT_ADMIN),
+        Route::new(Post, "/api/clients/{id}/contacts/{contact}/invitation", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]).firm_keys_only(),
+        SEND_MAIL,
+    ]),
+];

@@ -2,6 +2,9 @@
 //! what comes back; clients upload straight to S3 and download what the firm shares. Every
 //! upload, confirmation, list view and download is in the tenant's audit trail.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod change;
 pub mod confirm;
 pub mod documents_get;
@@ -25,3 +28,116 @@ use atrium_shared::store::records::DocumentRecord;
 pub fn visible_to(principal: &Principal, document: &DocumentRecord) -> bool {
     !document.billing_only || principal.sees_billing()
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("requests-create", handler!(requests_create::handle))
+    .describe("Asks a client for documents by a date (one or a checklist).")
+    .routes(&[
+        Route::new(Post, "/api/clients/{id}/requests", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]).firm_keys_only(),
+        SEND_MAIL,
+    ]),
+    Operation::http("requests-update", handler!(requests_update::handle))
+    .describe("Edits a document request.")
+    .routes(&[
+        Route::new(Patch, "/api/clients/{id}/requests/{request}", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("requests-cancel", handler!(requests_cancel::handle))
+    .describe("Cancels a document request.")
+    .routes(&[
+        Route::new(Post, "/api/clients/{id}/requests/{request}/cancel", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("requests-review", handler!(requests_review::handle))
+    .describe("Accepts a submission, or rejects it with a reason.")
+    .routes(&[
+        Route::new(Post, "/api/clients/{id}/requests/{request}/review", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("requests-list", handler!(requests_list::handle))
+    .describe("Lists document requests (a client's own, one client's, or every client's by status).")
+    .routes(&[
+        Route::new(Get, "/api/requests", EVERYONE),
+        Route::new(Get, "/api/clients/{id}/requests", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        Grant::new(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem"], &[Resource::Table, Resource::TableIndex("*")]).firm_keys_only(),
+    ]),
+    Operation::http("documents-upload", handler!(upload::handle))
+    .describe("Starts a client's upload for a request (presigned PUT).")
+    .routes(&[
+        Route::new(Post, "/api/requests/{request}/uploads", ACTORS),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("documents-share", handler!(share::handle))
+    .describe("Starts the upload of a document not tied to a request (shared by the firm, or a contact's own), or a new version of a shared one.")
+    .routes(&[
+        Route::new(Post, "/api/documents", ACTORS),
+        Route::new(Post, "/api/clients/{id}/documents", FIRM),
+        Route::new(Post, "/api/clients/{id}/documents/{document}/versions", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("documents-confirm", handler!(confirm::handle))
+    .describe("Checks an uploaded object against what was declared and records the version.")
+    .routes(&[
+        Route::new(Post, "/api/documents/{document}/versions/{number}/confirm", ACTORS),
+        Route::new(Post, "/api/clients/{id}/documents/{document}/versions/{number}/confirm", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        SEND_MAIL,
+    ]),
+    Operation::http("documents-list", handler!(documents_list::handle))
+    .describe("Lists a client's documents.")
+    .routes(&[
+        Route::new(Get, "/api/documents", CONTACTS),
+        Route::new(Get, "/api/clients/{id}/documents", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("documents-get", handler!(documents_get::handle))
+    .describe("One document with its versions.")
+    .routes(&[
+        Route::new(Get, "/api/documents/{document}", CONTACTS),
+        Route::new(Get, "/api/clients/{id}/documents/{document}", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+    Operation::http("documents-download", handler!(download::handle))
+    .describe("A short-lived download link for one version.")
+    .routes(&[
+        Route::new(Get, "/api/documents/{document}/versions/{number}/download", CONTACTS),
+        Route::new(Get, "/api/clients/{id}/documents/{document}/versions/{number}/download", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+];

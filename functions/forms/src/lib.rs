@@ -5,6 +5,9 @@
 //! every failing field. Each submission is a revision kept for good; staff can reopen a form
 //! for corrections, and the corrected submission is the next revision.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod answers;
 pub mod forms_assignments;
 pub mod forms_create;
@@ -306,3 +309,157 @@ pub async fn tell_contacts(
         }
     }
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("forms-create", handler!(forms_create::handle))
+        .describe("Creates an intake form and publishes its first version.")
+        .routes(&[Route::new(Post, "/api/forms", FIRM)])
+        .grants(&[table(&["dynamodb:PutItem"]).firm_keys_only()]),
+    Operation::http("forms-list", handler!(forms_list::handle))
+        .describe("Lists the firm's intake forms.")
+        .routes(&[Route::new(Get, "/api/forms", FIRM)])
+        .grants(&[table(&["dynamodb:Query"]).firm_keys_only()]),
+    Operation::http("forms-get", handler!(forms_get::handle))
+        .describe("One intake form and the schema of one of its versions.")
+        .routes(&[Route::new(Get, "/api/forms/{form}", FIRM)])
+        .grants(&[table(&["dynamodb:GetItem"]).firm_keys_only()]),
+    Operation::http("forms-publish", handler!(forms_publish::handle))
+        .describe("Publishes the next version of an intake form.")
+        .routes(&[Route::new(Post, "/api/forms/{form}/versions", FIRM)])
+        .grants(&[table(&["dynamodb:GetItem", "dynamodb:PutItem"]).firm_keys_only()]),
+    Operation::http("forms-assignments", handler!(forms_assignments::handle))
+        .describe("Where an intake form is assigned, across every client.")
+        .routes(&[Route::new(Get, "/api/forms/{form}/assignments", FIRM)])
+        .grants(&[
+            table(&["dynamodb:GetItem"]).firm_keys_only(),
+            Grant::new(&["dynamodb:Query"], &[Resource::TableIndex("GSI2")]),
+        ]),
+    Operation::http("intake-assign", handler!(intake_assign::handle))
+        .describe("Assigns an intake form to a client (optionally as a project task).")
+        .routes(&[Route::new(Post, "/api/clients/{id}/intake", FIRM)])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+            SEND_MAIL,
+        ]),
+    Operation::http("intake-list", handler!(intake_list::handle))
+        .describe("Lists a client's assigned intake forms.")
+        .routes(&[
+            Route::new(Get, "/api/intake", CONTACTS),
+            Route::new(Get, "/api/clients/{id}/intake", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+        ]),
+    Operation::http("intake-get", handler!(intake_get::handle))
+        .describe("One assigned intake form with its schema and draft.")
+        .routes(&[
+            Route::new(Get, "/api/intake/{assignment}", CONTACTS),
+            Route::new(Get, "/api/clients/{id}/intake/{assignment}", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&["dynamodb:GetItem"]).firm_keys_only(),
+        ]),
+    Operation::http("intake-draft", handler!(intake_draft::handle))
+        .describe("Saves a draft of an intake form's answers.")
+        .routes(&[
+            Route::new(Put, "/api/intake/{assignment}/draft", ACTORS),
+            Route::new(Put, "/api/clients/{id}/intake/{assignment}/draft", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+        ]),
+    Operation::http("intake-submit", handler!(intake_submit::handle))
+        .describe("Submits an intake form, checked against the version it answers.")
+        .routes(&[
+            Route::new(Post, "/api/intake/{assignment}/submit", ACTORS),
+            Route::new(Post, "/api/clients/{id}/intake/{assignment}/submit", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+            SEND_MAIL,
+        ]),
+    Operation::http("intake-reopen", handler!(intake_reopen::handle))
+        .describe("Reopens a submitted intake form for corrections.")
+        .routes(&[Route::new(
+            Post,
+            "/api/clients/{id}/intake/{assignment}/reopen",
+            FIRM,
+        )])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+            SEND_MAIL,
+        ]),
+    Operation::http("intake-submissions", handler!(intake_submissions::handle))
+        .describe("Every submitted revision of an intake form (audited).")
+        .routes(&[
+            Route::new(Get, "/api/intake/{assignment}/submissions", CONTACTS),
+            Route::new(
+                Get,
+                "/api/clients/{id}/intake/{assignment}/submissions",
+                FIRM,
+            ),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+        ]),
+    Operation::http("intake-export", handler!(intake_export::handle))
+        .describe("One submitted revision as a JSON file (audited).")
+        .routes(&[
+            Route::new(
+                Get,
+                "/api/intake/{assignment}/submissions/{revision}",
+                CONTACTS,
+            ),
+            Route::new(
+                Get,
+                "/api/clients/{id}/intake/{assignment}/submissions/{revision}",
+                FIRM,
+            ),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+        ]),
+];

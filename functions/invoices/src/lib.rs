@@ -4,6 +4,9 @@
 //! download the PDF; other contacts do not learn that invoices exist. Amounts are integers in
 //! the currency's minor units.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod content;
 pub mod create;
 pub mod get;
@@ -91,3 +94,58 @@ pub async fn tell_billing_contacts(app: &App, scope: &TenantScope, invoice: &Inv
         }
     }
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("invoices-create", handler!(create::handle))
+    .describe("Records an invoice for a client (number unique across the firm), as a draft or sent.")
+    .routes(&[
+        Route::new(Post, "/api/clients/{id}/invoices", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        SEND_MAIL,
+    ]),
+    Operation::http("invoices-update", handler!(update::handle))
+    .describe("Edits a draft invoice and moves its status (sent, paid, void).")
+    .routes(&[
+        Route::new(Patch, "/api/clients/{id}/invoices/{invoice}", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]).firm_keys_only(),
+        SEND_MAIL,
+    ]),
+    Operation::http("invoices-list", handler!(list::handle))
+    .describe("A client's invoices (admins and billing contacts; staff see drafts and voided ones too).")
+    .routes(&[
+        Route::new(Get, "/api/invoices", BILLING),
+        Route::new(Get, "/api/clients/{id}/invoices", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+    ]),
+    Operation::http("invoices-get", handler!(get::handle))
+    .describe("One invoice (admins and billing contacts; 404 for anyone else).")
+    .routes(&[
+        Route::hidden(Get, "/api/invoices/{invoice}", BILLING),
+        Route::new(Get, "/api/clients/{id}/invoices/{invoice}", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem"]).firm_keys_only(),
+    ]),
+    Operation::http("invoices-pdf", handler!(pdf::handle))
+    .describe("A five-minute download link for an invoice's PDF; audited.")
+    .routes(&[
+        Route::hidden(Get, "/api/invoices/{invoice}/pdf", BILLING),
+        Route::new(Get, "/api/clients/{id}/invoices/{invoice}/pdf", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+    ]),
+];

@@ -3,6 +3,9 @@
 //! write internal notes on the same records, which are their own item type (`INTERNAL#…`) that
 //! no client route reads and no mail carries.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod list;
 pub mod notes;
 pub mod post;
@@ -93,3 +96,51 @@ pub async fn thread(
         Err(ApiError::not_found())
     }
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("messages-list", handler!(list::handle))
+        .describe("The messages of one thread.")
+        .routes(&[
+            Route::new(Get, "/api/threads/{thread}/messages", CONTACTS),
+            Route::new(Get, "/api/clients/{id}/threads/{thread}/messages", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+        ]),
+    Operation::http("messages-post", handler!(post::handle))
+        .describe("Posts a message and tells the other side by mail.")
+        .routes(&[
+            Route::new(Post, "/api/threads/{thread}/messages", ACTORS),
+            Route::new(Post, "/api/clients/{id}/threads/{thread}/messages", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+            SEND_MAIL,
+        ]),
+    Operation::http("messages-notes", handler!(notes::handle))
+        .describe("The firm's internal notes on a record (staff only).")
+        .routes(&[
+            Route::new(Get, "/api/clients/{id}/threads/{thread}/notes", FIRM),
+            Route::new(Post, "/api/clients/{id}/threads/{thread}/notes", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&[
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            ])
+            .firm_keys_only(),
+        ]),
+];

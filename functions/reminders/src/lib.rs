@@ -8,6 +8,11 @@
 //! before anything is sent, so a second run on the same day finds it claimed and sends nothing;
 //! a send that fails gives the claim back, so the next run tries again.
 
+// lambda_runtime's service stack nests deeply enough to need a higher limit.
+#![recursion_limit = "256"]
+
+use atrium_shared::operation::prelude::*;
+
 use atrium_documents::rules::add_days;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::RequestMeta;
@@ -251,3 +256,51 @@ fn reminder_mail(app: &App, branding: &Branding, request: &RequestRecord, stage:
         ("Upload it", &link),
     )
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+/// The reminders' process: each scheduled event is one run for today.
+fn serve() -> RuntimeFuture {
+    Box::pin(async {
+        atrium_shared::runtime::init_tracing();
+        let app = std::sync::Arc::new(App::from_env().await?);
+        lambda_runtime::run(lambda_runtime::service_fn(
+            move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| {
+                let app = app.clone();
+                async move {
+                    // A failed run is a function error, which the failed-run alarm watches.
+                    run(&app, &atrium_documents::rules::today())
+                        .await
+                        .map_err(|error| lambda_runtime::Error::from(error.to_string()))
+                }
+            },
+        ))
+        .await
+    })
+}
+
+pub const OPERATIONS: &[Operation] = &[Operation::runtime(
+    "reminders",
+    serve,
+    Trigger::Schedule {
+        expression: "cron(0 7 * * ? *)",
+        description: "Reminders for document requests due soon or overdue.",
+    },
+)
+.describe("Daily reminders for document requests due soon or overdue.")
+.timeout(300)
+.environment(&[("ATRIUM_REMINDER_DAYS", "!Ref ReminderDays")])
+.grants(&[
+    TENANT_SESSIONS,
+    Grant::new(
+        &[
+            "dynamodb:Query",
+            "dynamodb:UpdateItem",
+            "dynamodb:PutItem",
+            "dynamodb:GetItem",
+        ],
+        &[Resource::Table, Resource::TableIndex("GSI1")],
+    )
+    .firm_keys_only(),
+    SEND_MAIL,
+])];

@@ -6,6 +6,9 @@
 //! disables them in the pool. The firm always keeps an active admin, and no admin can disable
 //! themselves.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod invite;
 pub mod list;
 pub mod resend;
@@ -118,3 +121,44 @@ pub async fn keep_an_admin(app: &App, without: &str) -> ApiResult<TransactWriteI
     }
     app.store.staff_guard_tx(guard_version)
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("staff-list", handler!(list::handle))
+    .describe("The firm's staff members, for firm admins.")
+    .routes(&[
+        Route::new(Get, "/api/staff", FIRM_ADMIN),
+    ])
+    .grants(&[
+        table(&["dynamodb:Query"]).firm_keys_only(),
+    ]),
+    Operation::http("staff-invite", handler!(invite::handle))
+    .describe("Invites a staff member (staff pool user, single-use link, one email).")
+    .routes(&[
+        Route::new(Post, "/api/staff", FIRM_ADMIN),
+    ])
+    .grants(&[
+        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        Grant::new(&["cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser"], &[Resource::StaffPool]),
+        SEND_MAIL,
+    ]),
+    Operation::http("staff-update", handler!(update::handle))
+    .describe("Changes a staff member's roles, disables or re-enables them; the last admin stays.")
+    .routes(&[
+        Route::new(Patch, "/api/staff/{sub}", FIRM_ADMIN),
+    ])
+    .grants(&[
+        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]).firm_keys_only(),
+        Grant::new(&["cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser", "cognito-idp:AdminUserGlobalSignOut"], &[Resource::StaffPool]),
+    ]),
+    Operation::http("staff-resend", handler!(resend::handle))
+    .describe("A fresh invitation for a staff member who has not accepted; the previous link stops working.")
+    .routes(&[
+        Route::new(Post, "/api/staff/{sub}/invitation", FIRM_ADMIN),
+    ])
+    .grants(&[
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]).firm_keys_only(),
+        SEND_MAIL,
+    ]),
+];

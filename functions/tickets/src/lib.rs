@@ -4,6 +4,9 @@
 //! and notes of thread `ticket:<id>` (the messages crate), so nothing about threads is built
 //! twice. Every status change is mailed to the ticket's opener.
 
+use atrium_shared::handler;
+use atrium_shared::operation::prelude::*;
+
 pub mod get;
 pub mod list;
 pub mod open;
@@ -152,3 +155,51 @@ pub async fn tell_the_firm(app: &App, scope: &TenantScope, ticket: &TicketRecord
         }
     }
 }
+
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[
+    Operation::http("tickets-open", handler!(open::handle))
+    .describe("Opens a support ticket (a contact, or staff on the client's behalf).")
+    .routes(&[
+        Route::new(Post, "/api/tickets", ACTORS),
+        Route::new(Post, "/api/clients/{id}/tickets", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        SEND_MAIL,
+    ]),
+    Operation::http("tickets-list", handler!(list::handle))
+    .describe("A client's tickets, or the firm's queue across clients by status.")
+    .routes(&[
+        Route::new(Get, "/api/tickets", EVERYONE),
+        Route::new(Get, "/api/clients/{id}/tickets", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+        Grant::new(&["dynamodb:Query"], &[Resource::TableIndex("GSI2")]),
+    ]),
+    Operation::http("tickets-get", handler!(get::handle))
+    .describe("One ticket.")
+    .routes(&[
+        Route::new(Get, "/api/tickets/{ticket}", CONTACTS),
+        Route::new(Get, "/api/clients/{id}/tickets/{ticket}", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem"]).firm_keys_only(),
+    ]),
+    Operation::http("tickets-update", handler!(update::handle))
+    .describe("Changes a ticket's status, assignee, priority or category; mails the opener on a status change.")
+    .routes(&[
+        Route::new(Patch, "/api/tickets/{ticket}", ACTORS),
+        Route::new(Patch, "/api/clients/{id}/tickets/{ticket}", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        SEND_MAIL,
+    ]),
+];

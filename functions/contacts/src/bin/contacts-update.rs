@@ -1,4 +1,0 @@
-#[tokio::main]
-async fn main() -> Result<(), lambda_http::Error> {
-    atrium_shared::runtime::run_http(atrium_shared::handler!(atrium_contacts::update::handle)).await
-}
