@@ -60,7 +60,11 @@ impl Tape {
         self.served.fetch_add(1, Ordering::Relaxed);
         let key = (service.to_string(), operation.to_string());
         let calls = &self.entries[&key];
-        let mut cursors = self.cursors.lock().expect("cursors");
+        // A poisoned lock only means another replay panicked; its cursors are still usable.
+        let mut cursors = self
+            .cursors
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let cursor = cursors.entry(key).or_insert(0);
         let start = *cursor % calls.len();
         let index = fingerprint
@@ -81,7 +85,8 @@ impl Tape {
         *cursor = index + 1;
         let call = &calls[index];
         let mut response = HttpResponse::new(
-            StatusCode::try_from(call.status).expect("status"),
+            StatusCode::try_from(call.status)
+                .unwrap_or_else(|_| StatusCode::from(http::StatusCode::INTERNAL_SERVER_ERROR)),
             SdkBody::from(call.body.clone()),
         );
         for (name, value) in &call.headers {

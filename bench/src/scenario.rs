@@ -75,9 +75,9 @@ fn text(value: &Value) -> Result<String, String> {
         .ok_or_else(|| format!("expected a string, got {value}"))
 }
 
-pub async fn recording_app(config: &Config, recorder: &Recorder) -> App {
-    let sdk = atrium_shared::app::sdk_config(config).expect("the local SDK configuration");
-    App::new(
+pub async fn recording_app(config: &Config, recorder: &Recorder) -> Result<App, String> {
+    let sdk = atrium_shared::app::sdk_config(config).map_err(|error| error.to_string())?;
+    Ok(App::new(
         config.clone(),
         aws_sdk_dynamodb::Client::from_conf(
             aws_sdk_dynamodb::config::Builder::from(&sdk)
@@ -100,13 +100,13 @@ pub async fn recording_app(config: &Config, recorder: &Recorder) -> App {
                 .interceptor(recorder.clone())
                 .build(),
         ),
-    )
+    ))
 }
 
 impl Rig {
     pub async fn new(endpoint: &str, config: Config, template: &str) -> Result<Self, String> {
         let recorder = Recorder::default();
-        let app = Arc::new(recording_app(&config, &recorder).await);
+        let app = Arc::new(recording_app(&config, &recorder).await?);
         Ok(Self {
             app,
             config,

@@ -134,6 +134,6 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response<Body> {
-        crate::http::json_response(self.status, &self.body())
+        crate::response::json_response(self.status, &self.body())
     }
 }

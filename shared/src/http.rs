@@ -2,6 +2,7 @@
 //! metadata for the audit trail.
 
 use crate::error::{ApiError, ApiResult};
+pub use crate::response::json_response;
 use http::{header, HeaderMap, Method, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -13,22 +14,6 @@ pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 pub const ACCESS_COOKIE: &str = "__Host-atrium_at";
 pub const REFRESH_COOKIE: &str = "__Host-atrium_rt";
-
-pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response<Body> {
-    let text = serde_json::to_string(body).unwrap_or_else(|_| "{}".to_string());
-    let mut response = Response::new(Body::Text(text));
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/json"),
-    );
-    headers.insert(
-        header::CACHE_CONTROL,
-        header::HeaderValue::from_static("no-store"),
-    );
-    response
-}
 
 pub fn ok(body: &impl Serialize) -> ApiResult<Response<Body>> {
     Ok(json_response(StatusCode::OK, body))

@@ -26,6 +26,7 @@ pub mod lazy;
 pub mod mail;
 pub mod operation;
 pub mod principal;
+pub mod response;
 pub mod runtime;
 pub mod secrets;
 pub mod store;

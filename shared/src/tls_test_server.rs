@@ -1,5 +1,7 @@
 //! An HTTPS server on localhost whose certificate no authority issued, for tests that our
 //! clients trust only Amazon Trust Services (crate::trust). Tests only (`test-util`).
+// Test code, compiled only for tests: a failed set-up is the test's failure.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};

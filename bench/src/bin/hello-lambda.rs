@@ -7,6 +7,8 @@
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 use serde_json::{json, Value};
 
+// The panic is the point: the bench proves the runtime survives one.
+#[allow(clippy::panic)]
 async fn handler(event: LambdaEvent<Value>) -> Result<Value, Error> {
     if event.payload.get("panic").and_then(Value::as_bool) == Some(true) {
         panic!("asked to panic");

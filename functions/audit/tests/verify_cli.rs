@@ -1,6 +1,9 @@
 //! `audit-verify` on files: exit 0 and a count for an intact export, exit 1 naming the first
 //! broken line for a tampered one, exit 2 for usage and unreadable files.
 
+// A test file: its helpers unwrap like its tests (clippy allows it only inside #[test]).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use atrium_shared::audit::{AuditEntry, GENESIS};
 use std::process::Command;
 

@@ -4,7 +4,7 @@ import { api, call } from "../api/client";
 import { announce } from "../lib/announce";
 import { useMe, useScope } from "../state";
 import { Button, Card, ErrorMessage, Form, Page, TextField, useSubmit } from "../components/ui";
-import { AuthenticatorKey } from "./auth/SignIn";
+import { TurnOn } from "../components/Authenticator";
 
 export function Settings() {
   const me = useMe();
@@ -21,38 +21,6 @@ export function Settings() {
     <Page title="Settings" subtitle={`${me.name} · ${me.email}`}>
       <Card title="Two-step sign-in">{enabled ? <TurnOff onDone={() => setEnabled(false)} /> : <TurnOn onDone={() => setEnabled(true)} />}</Card>
     </Page>
-  );
-}
-
-export function TurnOn(props: { onDone: () => void }) {
-  const [secret, setSecret] = useState<{ secret: string; otpauth_uri: string }>();
-  const [code, setCode] = useState("");
-  const start = useSubmit(async () => setSecret(await call(api.POST("/api/auth/mfa/associate"))));
-  const verify = useSubmit(async () => {
-    await call(api.POST("/api/auth/mfa/verify", { body: { code: code.trim() } }));
-    announce("Two-step sign-in is on.");
-    props.onDone();
-  });
-  if (!secret) {
-    return (
-      <>
-        <p>Protect your account with a code from an authenticator app each time you sign in.</p>
-        <ErrorMessage error={start.error} />
-        <Button onClick={() => void start.submit()} busy={start.busy}>
-          Set up an authenticator app
-        </Button>
-      </>
-    );
-  }
-  return (
-    <Form onSubmit={verify.submit} label="Set up an authenticator app">
-      <AuthenticatorKey secret={secret.secret} uri={secret.otpauth_uri} />
-      <TextField label="6-digit code" name="code" required value={code} onValue={setCode} inputMode="numeric" autoComplete="one-time-code" maxLength={6} error={verify.fieldError("code")} />
-      <ErrorMessage error={verify.formError} />
-      <Button type="submit" busy={verify.busy}>
-        Turn on two-step sign-in
-      </Button>
-    </Form>
   );
 }
 

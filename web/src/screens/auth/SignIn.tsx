@@ -5,7 +5,7 @@ import { useLocation } from "preact-iso";
 import { api, call, type Schemas } from "../../api/client";
 import { rememberExpiry } from "../../lib/session";
 import { Button, ErrorMessage, Form, Page, TextField, useSubmit } from "../../components/ui";
-import { TurnOn } from "../settings";
+import { AuthenticatorKey, TurnOn } from "../../components/Authenticator";
 
 type SignInAnswer = Schemas["SignIn"];
 
@@ -121,22 +121,6 @@ export function Challenge(props: { answer: SignInAnswer; email: string; slug?: s
           </Button>
         </Form>
       </Page>
-    </div>
-  );
-}
-
-export function AuthenticatorKey(props: { secret: string; uri?: string; required?: boolean }) {
-  return (
-    <div class="authenticator">
-      <p>{props.required ? "Your organisation requires an authenticator app. " : ""}Add this key to your authenticator app (for example Google Authenticator, 1Password or Microsoft Authenticator), then enter the code it shows.</p>
-      <p>
-        <code class="secret" aria-label="Authenticator key">{props.secret.replace(/(.{4})/g, "$1 ").trim()}</code>
-      </p>
-      {props.uri && (
-        <p>
-          <a href={props.uri}>Open in an authenticator app on this device</a>
-        </p>
-      )}
     </div>
   );
 }
