@@ -30,8 +30,9 @@ web-figures: setup
 	cargo build --quiet -p atrium-local
 	cd web && { [ -d node_modules/lighthouse ] || npm install --no-save --no-audit --no-fund --loglevel=error lighthouse@12.8.2; } && node scripts/figures.mjs
 
-# Writes template.yaml's function blocks from the operations' declarations (OPERATIONS in each
-# capability) and the missing sample events in events/ (docs/architecture.md, "Adding an
+# Writes what is made from the operations' declarations (OPERATIONS in each capability) and
+# the OpenAPI area files: template.yaml's function blocks, the missing sample events in
+# events/, and openapi/openapi.yaml's list of paths (docs/architecture.md, "Adding an
 # operation"). `ATRIUM_WRITE_OPERATIONS=all` also rewrites every existing event.
 operations:
-	ATRIUM_WRITE_OPERATIONS=$${ATRIUM_WRITE_OPERATIONS:-1} cargo test -p atrium-tests --test routes
+	ATRIUM_WRITE_OPERATIONS=$${ATRIUM_WRITE_OPERATIONS:-1} cargo test -p atrium-tests --test routes --test openapi

@@ -302,3 +302,51 @@ fn the_described_upload_types_are_the_accepted_ones() {
         .collect();
     assert_eq!(described, accepted);
 }
+
+/// The root's `paths:` entries, one `$ref` per path item of each file in openapi/paths/ (files
+/// by name, path items in their file's order), so describing a route touches only its area's
+/// file; `make operations` writes them.
+fn root_paths() -> String {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(openapi_dir().join("paths"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "yaml"))
+        .collect();
+    files.sort();
+    let mut out = String::from("paths:\n");
+    for file in files {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        let Yaml::Hash(items) = load(&file) else {
+            panic!("openapi/paths/{name} is not a map of path items");
+        };
+        for path in items
+            .keys()
+            .filter_map(Yaml::as_str)
+            .filter(|key| key.starts_with('/'))
+        {
+            let pointer = path.replace('~', "~0").replace('/', "~1");
+            out.push_str(&format!(
+                "  {path}:\n    $ref: \"paths/{name}#/{pointer}\"\n"
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_root_lists_every_described_path() {
+    let root = openapi_dir().join("openapi.yaml");
+    let text = std::fs::read_to_string(&root).unwrap();
+    let start = text.find("\npaths:\n").expect("a paths: section") + 1;
+    let end = text.find("\ncomponents:").expect("a components: section") + 1;
+    let wanted = root_paths();
+    if std::env::var_os("ATRIUM_WRITE_OPERATIONS").is_some() && text[start..end] != wanted {
+        std::fs::write(&root, format!("{}{wanted}{}", &text[..start], &text[end..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        text[start..end],
+        wanted,
+        "openapi/openapi.yaml's paths are not the path items of openapi/paths/; run `make operations`"
+    );
+}
