@@ -155,6 +155,20 @@ async fn onboard_invite_accept_sign_in_workspace_sign_out() {
         .send()
         .await;
     assert_eq!(listed.json["clients"][0]["invitation"], "accepted");
+    // And in the client's own record, which a client that does not exist does not have.
+    let one = env
+        .call("GET", &format!("/api/clients/{tenant_id}"))
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.body);
+    assert_eq!(one.json, listed.json["clients"][0]);
+    let unknown = env
+        .call("GET", "/api/clients/01ARZ3NDEKTSV4RRFFQ69G5FAV")
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "{}", unknown.body);
 
     // The session cookie opens the workspace, from the tenant's own partition.
     let workspace = env

@@ -3,6 +3,7 @@
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
+pub mod get;
 pub mod list;
 pub mod onboard;
 pub mod pools;
@@ -42,6 +43,10 @@ pub const OPERATIONS: &[Operation] = &[
             ),
             SEND_MAIL,
         ]),
+    Operation::http("clients-get", handler!(get::handle))
+        .describe("One client of the firm, with where its invitation stands.")
+        .routes(&[Route::new(Get, "/api/clients/{id}", FIRM)])
+        .grants(&[table(&["dynamodb:GetItem"]).firm_keys_only()]),
     Operation::http("clients-list", handler!(list::handle))
         .describe("The firm's clients with their invitation status.")
         .routes(&[Route::new(Get, "/api/clients", FIRM)])
