@@ -8,14 +8,14 @@
 //!    recordings (`bench/src/replay.rs`); thread CPU time per request (event parsing, handler,
 //!    SDK signing and (de)serialisation, JSON logs formatted into a sink), and the AWS round
 //!    trips per request.
-//! 3. **Init.** Every function (the portal's one binary, `atrium`, with the function's
+//! 3. **Init.** Every function (its group's binary, `atrium-<group>`, with the function's
 //!    `ATRIUM_OPERATION`) and `hello-lambda` (the hello-world of lambda_runtime,
 //!    same profile) is started `--runs` times, interleaved, against a local Runtime API stub
 //!    (`bench/src/stub.rs`): process spawn to its first `GET …/invocation/next`.
 //! 4. **Peak RSS.** Each binary then serves `--invocations` events (its recorded event) through
 //!    the stub against moto; VmHWM from /proc. `hello-lambda` also gets a panicking event and
 //!    must answer it as an invocation error and serve the next one.
-//! 5. **Size** of the release binary (one for every function).
+//! 5. **Size** of each function's release binary (one per group of capabilities).
 //!
 //! Writes `target/bench/report.md` and `report.json` and prints the table.
 
@@ -37,8 +37,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const HELLO: &str = "hello-lambda";
-/// The portal's one binary: every function runs it with its own `ATRIUM_OPERATION`.
-const PORTAL: &str = atrium_portal::template::BINARY;
+
+/// The binary a function runs: its group's (`atrium_portal::BINARIES`), with the function's
+/// own `ATRIUM_OPERATION`.
+fn binary_path(bin_dir: &Path, operation: &str) -> PathBuf {
+    bin_dir.join(atrium_portal::binary_of(operation).unwrap_or("atrium-unassigned"))
+}
 /// Sizes in decimal megabytes, the unit of the goal (< 8 MB); memory is reported in MiB.
 const MB: f64 = 1_000_000.0;
 
@@ -171,7 +175,7 @@ fn function_env(config: &Config, binary: &str, port: u16) -> Vec<(String, String
         ),
         ("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}")),
         ("AWS_LAMBDA_FUNCTION_NAME", binary.to_string()),
-        // Which operation the portal's one binary runs (hello-lambda ignores it).
+        // Which operation the group's binary runs (hello-lambda ignores it).
         (OPERATION_VARIABLE, binary.to_string()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".to_string()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
@@ -346,7 +350,7 @@ async fn warm(recording: &Recording, config: &Config, iterations: usize) -> Resu
                 }
             }
             Kind::Scheduled => {
-                match atrium_reminders::run(&app, &atrium_documents::rules::today()).await {
+                match atrium_reminders::run(&app, &atrium_shared::dates::today()).await {
                     Ok(summary) if summary.mails > 0 => Ok(()),
                     Ok(summary) => Err(format!("{summary:?}")),
                     Err(error) => Err(error.message),
@@ -423,12 +427,12 @@ fn run() -> Result<(), String> {
         if atrium_portal::find(binary).is_none() {
             return Err(format!("{binary} is not a declared operation"));
         }
-    }
-    if !args.in_process_only && !bin_dir.join(PORTAL).exists() {
-        return Err(format!(
-            "{} is missing: build with `cargo build --release --bins` (scripts/bench does)",
-            bin_dir.join(PORTAL).display()
-        ));
+        if !args.in_process_only && !binary_path(&bin_dir, binary).exists() {
+            return Err(format!(
+                "{} is missing: build with `cargo build --release --bins` (scripts/bench does)",
+                binary_path(&bin_dir, binary).display()
+            ));
+        }
     }
     if !args.in_process_only && !bin_dir.join(HELLO).exists() {
         return Err(format!("{} is missing", bin_dir.join(HELLO).display()));
@@ -467,7 +471,7 @@ fn run() -> Result<(), String> {
 
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
     for (function, binary) in &functions {
-        let size = std::fs::metadata(bin_dir.join(PORTAL)).map_or(0, |meta| meta.len());
+        let size = std::fs::metadata(binary_path(&bin_dir, binary)).map_or(0, |meta| meta.len());
         let recording = recordings.get(binary);
         rows.insert(
             binary.clone(),
@@ -552,7 +556,7 @@ fn run() -> Result<(), String> {
         for _ in 0..args.runs {
             hello_init.push(init_once(&bin_dir.join(HELLO), &config, HELLO).await?);
             for (_, binary) in &functions {
-                let ms = init_once(&bin_dir.join(PORTAL), &config, binary).await?;
+                let ms = init_once(&binary_path(&bin_dir, binary), &config, binary).await?;
                 if let Some(row) = rows.get_mut(binary) {
                     row.init_ms.push(ms);
                 }
@@ -586,7 +590,7 @@ fn run() -> Result<(), String> {
                 .map_err(|error| format!("events/{binary}.json: {error}"))?,
         };
         match runtime.block_on(serve(
-            &bin_dir.join(PORTAL),
+            &binary_path(&bin_dir, binary),
             &config,
             binary,
             &event,

@@ -389,7 +389,7 @@ impl Rig {
     async fn documents(&mut self, staff: &str, contact: &str, base: &str) -> Result<(), String> {
         use base64::Engine;
         use sha2::Digest;
-        let due = atrium_documents::rules::days_from_today(1);
+        let due = atrium_shared::dates::days_from_today(1);
         let created = self
             .post(
                 &format!("{base}/requests"),
@@ -451,7 +451,7 @@ impl Rig {
             .post(
                 &format!("{base}/requests"),
                 staff,
-                json!({ "title": "Old form", "due_date": atrium_documents::rules::days_from_today(9) }),
+                json!({ "title": "Old form", "due_date": atrium_shared::dates::days_from_today(9) }),
             )
             .await?;
         let third = &third["requests"][0];
@@ -594,12 +594,12 @@ impl Rig {
             json!({}),
         )
         .await?;
-        let today = atrium_documents::rules::days_from_today(0);
+        let today = atrium_shared::dates::days_from_today(0);
         let invoice = self
             .post(
                 &format!("{base}/invoices"),
                 staff,
-                json!({ "number": format!("B-{}", &tenant[16..]), "issue_date": today, "due_date": atrium_documents::rules::days_from_today(30), "currency": "EUR", "lines": [{ "description": "Advice", "quantity": 2, "unit_amount_minor": 50000 }], "tax_minor": 19000, "document_id": pdf_id, "status": "sent" }),
+                json!({ "number": format!("B-{}", &tenant[16..]), "issue_date": today, "due_date": atrium_shared::dates::days_from_today(30), "currency": "EUR", "lines": [{ "description": "Advice", "quantity": 2, "unit_amount_minor": 50000 }], "tax_minor": 19000, "document_id": pdf_id, "status": "sent" }),
             )
             .await?;
         let invoice_id = text(&invoice["id"])?;
@@ -807,7 +807,7 @@ impl Rig {
     }
 
     async fn reminders(&mut self) -> Result<(), String> {
-        let today = atrium_documents::rules::today();
+        let today = atrium_shared::dates::today();
         self.recorder.start();
         let summary = atrium_reminders::run(&self.app, &today).await;
         let calls = self.recorder.stop();

@@ -4,7 +4,7 @@
 use crate::events::IncomingRequest;
 use crate::gateway::Gateway;
 use atrium_clients::onboard::{onboard, ContactInput, OnboardInput};
-use atrium_documents::rules::days_from_today;
+use atrium_shared::dates::days_from_today;
 use atrium_shared::http::RequestMeta;
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::{Principal, Role};

@@ -11,9 +11,6 @@ pub const BEGIN: &str =
     "  # ------------------------------------------------ operations: written by `make operations`";
 pub const END: &str = "  # ------------------------------------------------ end of operations";
 
-/// The binary every function runs (`BuildProperties.Binary`): one build for all of them.
-pub const BINARY: &str = "atrium";
-
 /// One function block, indented for `Resources:`.
 pub fn function_block(operation: &Operation) -> String {
     let mut out = String::new();
@@ -25,7 +22,8 @@ pub fn function_block(operation: &Operation) -> String {
     line(&mut out, 4, "Metadata:");
     line(&mut out, 6, "BuildMethod: rust-cargolambda");
     line(&mut out, 6, "BuildProperties:");
-    line(&mut out, 8, &format!("Binary: {BINARY}"));
+    let binary = crate::binary_of(operation.name).unwrap_or("atrium-unassigned");
+    line(&mut out, 8, &format!("Binary: {binary}"));
     line(&mut out, 4, "Properties:");
     line(&mut out, 6, "CodeUri: .");
     if let Some(seconds) = operation.timeout {

@@ -126,6 +126,7 @@ pub fn subject_of_fresh_token(token: &str) -> ApiResult<String> {
 /// The scope of the tenant a pool belongs to, from the registry's record of it.
 pub fn scope_of_pool(pool: &PoolRef) -> Option<crate::principal::TenantScope> {
     struct Named<'a>(&'a str);
+    impl crate::store::registry::sealed::Sealed for Named<'_> {}
     impl crate::store::registry::RegisteredTenant for Named<'_> {
         fn registered_tenant_id(&self) -> &str {
             self.0

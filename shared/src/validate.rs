@@ -1,6 +1,8 @@
 //! Input rules shared by handlers. Each returns the cleaned value or a 400 naming the field.
 
 use crate::error::{ApiError, ApiResult};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 
 pub fn name(field: &str, value: &str, max: usize) -> ApiResult<String> {
     let trimmed = value.trim();
@@ -75,6 +77,39 @@ pub fn totp_code(field: &str, value: &str) -> ApiResult<String> {
             field,
             "must be the 6-digit code from your authenticator app",
         ))
+    }
+}
+
+/// Free text: trimmed, at most `max` characters, no control characters but line breaks and tabs.
+pub fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {
+    let value = value.trim();
+    if value.chars().count() > max {
+        return Err(ApiError::invalid(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if value
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
+        return Err(ApiError::invalid(
+            field,
+            "must not contain control characters",
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// The base64 SHA-256 the uploader computed (what `x-amz-checksum-sha256` carries).
+pub fn sha256(value: &str) -> ApiResult<String> {
+    let value = value.trim();
+    match STANDARD.decode(value) {
+        Ok(bytes) if bytes.len() == 32 => Ok(value.to_string()),
+        _ => Err(ApiError::invalid(
+            "sha256",
+            "must be the base64 SHA-256 of the file",
+        )),
     }
 }
 

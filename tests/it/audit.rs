@@ -31,7 +31,9 @@ async fn the_trail_records_in_order_and_its_export_verifies() {
     let asked = env
         .call("POST", &format!("/api/clients/{}/requests", a.tenant_id))
         .bearer(&admin.token)
-        .json(json!({ "title": "Statements", "due_date": atrium_documents::rules::days_from_today(4) }))
+        .json(
+            json!({ "title": "Statements", "due_date": atrium_shared::dates::days_from_today(4) }),
+        )
         .send()
         .await;
     let request_id = asked.json["requests"][0]["id"]

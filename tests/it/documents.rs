@@ -16,7 +16,7 @@ fn checksum(bytes: &[u8]) -> String {
 }
 
 fn in_days(days: i64) -> String {
-    atrium_documents::rules::days_from_today(days)
+    atrium_shared::dates::days_from_today(days)
 }
 
 /// PUTs `bytes` to a presigned upload exactly as a browser would, with the headers it names.

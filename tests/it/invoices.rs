@@ -3,7 +3,7 @@
 //! invoices and download the PDF; members without billing and read-only contacts do not learn
 //! that invoices exist (not in lists, not by id, not the PDF as a document).
 
-use atrium_documents::rules::days_from_today;
+use atrium_shared::dates::days_from_today;
 use atrium_shared::principal::Role;
 use atrium_tests::{ids_in, TestEnv};
 use http::StatusCode;

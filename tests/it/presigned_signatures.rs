@@ -3,10 +3,10 @@
 //! honest upload and download work; a changed body, length, type, checksum, signature or
 //! disposition, and an expired URL, are all refused.
 
-use atrium_documents::storage::{
+use atrium_shared::config::Config;
+use atrium_shared::objects::{
     presign_download, presign_upload, presign_upload_within, stored_object,
 };
-use atrium_shared::config::Config;
 use atrium_shared::App;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -184,7 +184,7 @@ async fn presigned_uploads_and_downloads_are_bound_to_what_was_declared() {
     assert_eq!(stored.content_type.as_deref(), Some("application/pdf"));
 
     // Downloads: as an attachment under the given name; the disposition cannot be changed.
-    let disposition = atrium_documents::rules::attachment_disposition("tax forms.pdf");
+    let disposition = atrium_shared::objects::attachment_disposition("tax forms.pdf");
     let url = presign_download(&app, key, &disposition).await.unwrap();
     let response = reqwest::get(&url).await.unwrap();
     assert_eq!(response.status(), 200);

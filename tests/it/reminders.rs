@@ -2,7 +2,7 @@
 //! submitted, across three clients. A run sends the right mails; a second run on the same day
 //! sends none.
 
-use atrium_documents::rules::add_days;
+use atrium_shared::dates::add_days;
 use atrium_shared::principal::Role;
 use atrium_tests::{Client, Session, TestEnv};
 use base64::engine::general_purpose::STANDARD;
@@ -78,7 +78,7 @@ async fn each_stage_is_mailed_once_and_a_second_run_sends_nothing() {
     let c = env.client(&admin, "charlie").await;
 
     // Deadlines must be in the future when asked, so the run is made "five days from now".
-    let today = atrium_documents::rules::today();
+    let today = atrium_shared::dates::today();
     let day = |offset: i64| add_days(&today, offset).unwrap();
     let run_day = day(5);
     ask(&env, &admin, &a, "Alpha due in three days", &day(8)).await;

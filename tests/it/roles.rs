@@ -128,7 +128,7 @@ async fn fixtures(
     };
     let request = post(
         format!("{base}/requests"),
-        json!({ "title": "Passport copy", "instructions": "", "due_date": atrium_documents::rules::days_from_today(7) }),
+        json!({ "title": "Passport copy", "instructions": "", "due_date": atrium_shared::dates::days_from_today(7) }),
     )
     .await;
     let document = env
@@ -171,7 +171,7 @@ async fn fixtures(
         .await;
     let invoice = post(
         format!("{base}/invoices"),
-        json!({ "number": format!("M-{}", &client.tenant_id[20..]), "issue_date": atrium_documents::rules::days_from_today(0), "due_date": atrium_documents::rules::days_from_today(30), "currency": "EUR", "total_minor": 1000, "document_id": invoice_pdf, "status": "sent" }),
+        json!({ "number": format!("M-{}", &client.tenant_id[20..]), "issue_date": atrium_shared::dates::days_from_today(0), "due_date": atrium_shared::dates::days_from_today(30), "currency": "EUR", "total_minor": 1000, "document_id": invoice_pdf, "status": "sent" }),
     )
     .await;
     let ticket = env

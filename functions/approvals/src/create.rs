@@ -3,7 +3,6 @@
 //! `{kind: "milestone", project_id, milestone_id}` or `{kind: "statement", text}`. A signature
 //! needs terms, shown to the client before they sign.
 
-use atrium_documents::rules::text;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
@@ -12,6 +11,7 @@ use atrium_shared::principal::Principal;
 use atrium_shared::store::records::{
     ApprovalRecord, ApprovalStatus, ApprovalSubject, VersionStatus,
 };
+use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

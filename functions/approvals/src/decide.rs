@@ -5,13 +5,13 @@
 //! approval is pending, so of two racing decisions exactly one wins; the other gets 409.
 
 use crate::{CONSENT_TEXT, CONSENT_VERSION};
-use atrium_documents::rules::text;
 use atrium_shared::access::require_can_act;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::{ApprovalStatus, ConsentRecord, Decision, Signature};
+use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

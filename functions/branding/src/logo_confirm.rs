@@ -4,11 +4,11 @@
 //! transaction. An upload is confirmed once.
 
 use crate::update::CHANGED;
-use atrium_documents::storage::stored_object;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::branding::BrandingView;
 use atrium_shared::http::{ok, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, now_epoch, now_rfc3339};
+use atrium_shared::objects::stored_object;
 use atrium_shared::principal::Principal;
 use atrium_shared::{keys, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};

@@ -4,11 +4,10 @@
 //! and the `key` to confirm. What was declared is kept (an hour) for the confirm to check.
 
 use crate::{LOGO_CONTENT_TYPES, MAX_LOGO_BYTES};
-use atrium_documents::rules;
-use atrium_documents::storage::presign_upload;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_epoch};
+use atrium_shared::objects::presign_upload;
 use atrium_shared::principal::Principal;
 use atrium_shared::store::settings::LogoUploadRecord;
 use atrium_shared::{keys, ApiError, ApiResult, App};
@@ -46,7 +45,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             MAX_LOGO_BYTES / 1024
         )));
     }
-    let sha256 = rules::sha256(&body.sha256)?;
+    let sha256 = atrium_shared::validate::sha256(&body.sha256)?;
     let id = new_id();
     let upload = LogoUploadRecord {
         object_key: keys::logo_object_key(&id),

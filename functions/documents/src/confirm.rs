@@ -45,7 +45,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         return Err(ApiError::conflict("this version is already confirmed"));
     }
 
-    let stored = crate::storage::stored_object(app, &version.object_key)
+    let stored = atrium_shared::objects::stored_object(app, &version.object_key)
         .await?
         .ok_or_else(|| {
             ApiError::conflict("upload: the file has not arrived yet; upload it, then confirm")

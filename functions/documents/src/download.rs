@@ -2,11 +2,11 @@
 //! `/api/clients/{id}/…`: a presigned GET valid for five minutes that downloads the file as an
 //! attachment under its (cleaned) original name. Every download is audited.
 
-use crate::rules::attachment_disposition;
-use crate::storage::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::objects::attachment_disposition;
+use atrium_shared::objects::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::VersionStatus;
 use atrium_shared::{ApiError, ApiResult, App};

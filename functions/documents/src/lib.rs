@@ -17,7 +17,6 @@ pub mod requests_review;
 pub mod requests_update;
 pub mod rules;
 pub mod share;
-pub mod storage;
 pub mod upload;
 pub mod view;
 

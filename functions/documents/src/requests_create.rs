@@ -1,15 +1,16 @@
 //! `POST /api/clients/{id}/requests`: the firm asks a client for documents, by a date; with
 //! `items`, several at once as one checklist. The client's contacts get one mail about it.
 
-use crate::rules::{due_date, text};
 use crate::view::RequestView;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
+use atrium_shared::dates::due_date;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::{RequestRecord, RequestStatus, UserStatus};
+use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

@@ -8,10 +8,10 @@
 //!
 //! Every view is written to the audit trail of each client it showed.
 
-use crate::rules::today;
 use crate::view::RequestView;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
+use atrium_shared::dates::today;
 use atrium_shared::http::{ok, query_param, RequestMeta};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::page_limit;
@@ -58,7 +58,7 @@ async fn firm_wide(
     let status = query_param(req, "status").unwrap_or_else(|| "outstanding".to_string());
     let page = match status.as_str() {
         "overdue" => {
-            let yesterday = crate::rules::days_from_today(-1);
+            let yesterday = atrium_shared::dates::days_from_today(-1);
             let mut page = app.store.requests_due_by(&yesterday, limit, cursor).await?;
             page.items.retain(|record| record.due_date < today());
             page

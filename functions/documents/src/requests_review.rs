@@ -52,7 +52,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                     "tell the client why, so they can fix it",
                 ));
             }
-            record.rejection_reason = Some(crate::rules::text("reason", reason, 2000)?);
+            record.rejection_reason = Some(atrium_shared::validate::text("reason", reason, 2000)?);
             record.status = RequestStatus::Rejected;
             record.reminders_sent.clear();
             "request.rejected"

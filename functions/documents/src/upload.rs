@@ -4,12 +4,12 @@
 //! about the request changes until the upload is confirmed.
 
 use crate::rules;
-use crate::storage::presign_upload;
 use atrium_shared::access::require_can_act;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::keys;
+use atrium_shared::objects::presign_upload;
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::records::{DocumentOrigin, DocumentRecord, VersionRecord, VersionStatus};
 use atrium_shared::{ApiError, ApiResult, App};
@@ -37,7 +37,7 @@ pub fn declared(app: &App, body: FileBody) -> ApiResult<DeclaredFile> {
     Ok(DeclaredFile {
         content_type: rules::content_type(&body.content_type)?,
         size: rules::size(body.size, app.config.max_upload_bytes)?,
-        sha256: rules::sha256(&body.sha256)?,
+        sha256: atrium_shared::validate::sha256(&body.sha256)?,
         file_name: rules::file_name(&body.file_name),
     })
 }

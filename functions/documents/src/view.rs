@@ -1,6 +1,6 @@
 //! What the API answers about requests, documents and versions.
 
-use crate::rules::today;
+use atrium_shared::dates::today;
 use atrium_shared::store::records::{
     DocumentOrigin, DocumentRecord, RequestRecord, RequestStatus, VersionRecord,
 };

@@ -5,11 +5,11 @@
 
 use crate::schema::check_fields;
 use crate::{invalid, FormView};
-use atrium_documents::rules::text;
 use atrium_shared::http::{created, parse_json};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::forms::{FormField, FormRecord, FormVersionRecord};
+use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

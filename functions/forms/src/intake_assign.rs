@@ -5,9 +5,9 @@
 //! transaction. The client's active contacts get one mail.
 
 use crate::{tell_contacts, AssignmentView};
-use atrium_documents::rules::due_date;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
+use atrium_shared::dates::due_date;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::principal::Principal;

@@ -6,13 +6,13 @@
 use crate::{
     assignment, project_with_task, require_version, tell_contacts, AssignmentView, CHANGED,
 };
-use atrium_documents::rules::text;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::store::forms::IntakeStatus;
+use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

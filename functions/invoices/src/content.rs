@@ -2,10 +2,11 @@
 //! field; updating a draft takes any of them.
 
 use crate::money::{amount, currency};
-use atrium_documents::rules::{due_date, text};
+use atrium_shared::dates::due_date;
 use atrium_shared::ids::is_id;
 use atrium_shared::principal::TenantScope;
 use atrium_shared::store::invoices::{InvoiceLine, InvoiceRecord};
+use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::Deserialize;

@@ -1,10 +1,10 @@
 //! `GET /api/invoices/{invoice}/pdf` and `GET /api/clients/{id}/invoices/{invoice}/pdf`: a
 //! five-minute download link for the invoice's PDF (its latest version). Audited.
 
-use atrium_documents::rules::attachment_disposition;
-use atrium_documents::storage::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::objects::attachment_disposition;
+use atrium_shared::objects::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::VersionStatus;
 use atrium_shared::{ApiError, ApiResult, App};

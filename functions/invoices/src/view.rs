@@ -1,7 +1,7 @@
 //! What the API answers about an invoice.
 
 use crate::money::{decimal, minor_digits};
-use atrium_documents::rules::today;
+use atrium_shared::dates::today;
 use atrium_shared::store::invoices::{InvoiceLine, InvoiceRecord, InvoiceStatus};
 use serde::Serialize;
 

@@ -10,12 +10,12 @@ pub mod list;
 pub mod notes;
 pub mod post;
 
-use atrium_documents::rules::text;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{path_param, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::records::{MessageRecord, ProjectStatus};
+use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
 

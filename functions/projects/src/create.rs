@@ -2,13 +2,13 @@
 //! internal fields, or `{"template": "onboarding"}` for the onboarding checklist.
 
 use crate::model::{self, InternalInput, MilestoneInput, StaffProjectView, TaskInput};
-use atrium_documents::rules::text;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::{Milestone, MilestoneStatus, ProjectRecord, ProjectStatus};
+use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

@@ -3,13 +3,13 @@
 //! ones (items keep their ids); clients see the change on their next read.
 
 use crate::model::{self, InternalInput, MilestoneInput, StaffProjectView, TaskInput};
-use atrium_documents::rules::text;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::ProjectStatus;
+use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

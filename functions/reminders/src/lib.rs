@@ -13,8 +13,8 @@
 
 use atrium_shared::operation::prelude::*;
 
-use atrium_documents::rules::add_days;
 use atrium_shared::audit::AuditEntry;
+use atrium_shared::dates::add_days;
 use atrium_shared::http::RequestMeta;
 use atrium_shared::mail::{escape_html, notice, Branding, Mail};
 use atrium_shared::principal::TenantScope;
@@ -269,7 +269,7 @@ fn serve() -> RuntimeFuture {
                 let app = app.clone();
                 async move {
                     // A failed run is a function error, which the failed-run alarm watches.
-                    run(&app, &atrium_documents::rules::today())
+                    run(&app, &atrium_shared::dates::today())
                         .await
                         .map_err(|error| lambda_runtime::Error::from(error.to_string()))
                 }

@@ -3,13 +3,13 @@
 //! Attachments are documents of the client uploaded first (`POST /api/documents`), at most 10.
 
 use crate::{category, priority, TicketView};
-use atrium_documents::rules::text;
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::tickets::{TicketRecord, TicketStatus};
+use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

@@ -4,9 +4,9 @@
 //! for a decision (one Query each), read concurrently; then the firm's recent messages in the
 //! general thread and each active project's (one small backwards Query per thread).
 
-use atrium_documents::rules::days_from_today;
 use atrium_documents::view::RequestView;
 use atrium_projects::model::ProjectView;
+use atrium_shared::dates::days_from_today;
 use atrium_shared::http::ok;
 use atrium_shared::principal::{Principal, Role, TenantScope};
 use atrium_shared::store::records::MessageRecord;

@@ -12,12 +12,30 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
 /// A registry record that names a tenant; the registry is where such scopes come from.
-pub trait RegisteredTenant {
+///
+/// Sealed: only this crate's registry records (and its pool lookup) implement it, so no other
+/// code can mint a [`TenantScope`] by declaring a record of its own:
+///
+/// ```compile_fail
+/// struct Forged;
+/// impl atrium_shared::store::registry::RegisteredTenant for Forged {
+///     fn registered_tenant_id(&self) -> &str {
+///         "01ARZ3NDEKTSV4RRFFQ69G5FAV"
+///     }
+/// }
+/// ```
+pub trait RegisteredTenant: sealed::Sealed {
     fn registered_tenant_id(&self) -> &str;
+}
+
+pub(crate) mod sealed {
+    /// Implemented only inside this crate.
+    pub trait Sealed {}
 }
 
 macro_rules! registered {
     ($($record:ty),*) => {$(
+        impl sealed::Sealed for $record {}
         impl RegisteredTenant for $record {
             fn registered_tenant_id(&self) -> &str {
                 &self.tenant_id

@@ -1,10 +1,11 @@
-//! S3: presigned uploads whose signature covers the declared type, length and SHA-256;
+//! Object storage (S3): presigned uploads whose signature covers the declared type, length and SHA-256;
 //! the facts of an uploaded object; presigned downloads offered as attachments.
 //!
 //! Object keys are `tenants/<tenant>/documents/<document>/v<n>` (built in `keys`), so a
 //! presigned URL can only ever name an object under the tenant's own prefix.
 
-use atrium_shared::{ApiError, ApiResult, App};
+use crate::error::{ApiError, ApiResult};
+use crate::App;
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{ChecksumAlgorithm, ChecksumMode};
 use serde::Serialize;
@@ -124,4 +125,28 @@ pub async fn presign_download(app: &App, key: &str, disposition: &str) -> ApiRes
         .await
         .map_err(|error| ApiError::dependency("s3 presign get", error))?;
     Ok(request.uri().to_string())
+}
+
+/// `Content-Disposition` for a download: an ASCII fallback and the exact UTF-8 name.
+pub fn attachment_disposition(file_name: &str) -> String {
+    let ascii: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii() && !c.is_ascii_control() && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = file_name
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
