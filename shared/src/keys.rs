@@ -146,17 +146,6 @@ pub fn project_internal_sk(id: &str) -> String {
     format!("INTERNAL#PROJ#{id}")
 }
 
-// ---------------------------------------------------------------- approvals
-
-pub fn approval_sk(id: &str) -> String {
-    format!("APPR#{id}")
-}
-pub const APPROVAL_PREFIX: &str = "APPR#";
-
-pub fn consent_sk(sub: &str, version: &str) -> String {
-    format!("CONSENT#{sub}#{version}")
-}
-
 // ---------------------------------------------------------------- messages
 
 /// A thread is `general`, or `<project|request|document>:<id>` (checked by the caller).

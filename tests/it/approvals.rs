@@ -2,6 +2,7 @@
 //! exact document version and its SHA-256; a certificate anyone can check against the file;
 //! two racing decisions, exactly one wins.
 
+use atrium_approvals::data::Approvals;
 use atrium_shared::principal::Role;
 use atrium_tests::{Client, Session, TestEnv};
 use base64::engine::general_purpose::STANDARD;
@@ -248,13 +249,12 @@ async fn a_signature_with_consent_and_a_certificate_that_checks_against_the_file
     let approval = raced.json["id"].as_str().unwrap().to_string();
     let (tenant_id, raced_id) = (client.tenant_id.clone(), approval.clone());
     let rival = atrium_tests::CutIn::new(env.config.clone(), move |app| async move {
-        use atrium_shared::store::records::{ApprovalStatus, Decision};
+        use atrium_approvals::data::{ApprovalStatus, Decision};
         let scope = atrium_shared::principal::Principal::staff("x", vec![Role::Admin])
             .staff_scope(&tenant_id)
             .unwrap();
-        let mut record = app
-            .store
-            .approval(&scope, &raced_id)
+        let mut record = Approvals::of(app.store.tenant(&scope))
+            .get(&raced_id)
             .await
             .unwrap()
             .unwrap();
@@ -269,7 +269,9 @@ async fn a_signature_with_consent_and_a_certificate_that_checks_against_the_file
             user_agent: String::new(),
         });
         record.version += 1;
-        let item = app.store.decided_approval_tx(&scope, &record).unwrap();
+        let item = Approvals::of(app.store.tenant(&scope))
+            .decide(&record)
+            .unwrap();
         app.store.transact(vec![item], "decided").await.unwrap();
     });
     let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");

@@ -3,12 +3,13 @@
 //! print. Anyone holding the signed file can check it: its SHA-256 must equal the one here.
 //! Every view is audited.
 
+use crate::data::Approvals;
+use crate::data::{ApprovalRecord, ApprovalStatus, ApprovalSubject};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{json_response, path_param, query_param, RequestMeta};
 use atrium_shared::mail::escape_html;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::{ApprovalRecord, ApprovalStatus, ApprovalSubject};
 use atrium_shared::{ApiError, ApiResult, App};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -20,9 +21,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     let approval_id = path_param(&req, "approval")?;
-    let record = app
-        .store
-        .approval(&scope, &approval_id)
+    let record = Approvals::of(app.store.tenant(&scope))
+        .get(&approval_id)
         .await?
         .filter(|record| record.status == ApprovalStatus::Approved && record.signature.is_some())
         .ok_or_else(ApiError::not_found)?;
@@ -34,9 +34,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .unwrap_or_default();
     let consent = match &record.decision {
         Some(decision) => {
-            app.store
+            Approvals::of(app.store.tenant(&scope))
                 .consent(
-                    &scope,
                     &decision.by_sub,
                     &record
                         .signature

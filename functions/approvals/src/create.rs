@@ -3,14 +3,14 @@
 //! `{kind: "milestone", project_id, milestone_id}` or `{kind: "statement", text}`. A signature
 //! needs terms, shown to the client before they sign.
 
+use crate::data::Approvals;
+use crate::data::{ApprovalRecord, ApprovalStatus, ApprovalSubject};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::{
-    ApprovalRecord, ApprovalStatus, ApprovalSubject, VersionStatus,
-};
+use atrium_shared::store::records::VersionStatus;
 use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -146,7 +146,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     );
     app.store
         .transact_audited(
-            vec![app.store.new_approval_tx(&scope, &record)?],
+            vec![Approvals::of(app.store.tenant(&scope)).create(&record)?],
             &scope,
             vec![entry],
             "approval exists",

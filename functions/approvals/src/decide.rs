@@ -4,13 +4,14 @@
 //! `"consent": true` the first time, then kept). The decision is written only while the
 //! approval is pending, so of two racing decisions exactly one wins; the other gets 409.
 
+use crate::data::Approvals;
+use crate::data::{ApprovalStatus, ConsentRecord, Decision, Signature};
 use crate::{CONSENT_TEXT, CONSENT_VERSION};
 use atrium_shared::access::require_can_act;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::{ApprovalStatus, ConsentRecord, Decision, Signature};
 use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -41,9 +42,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     require_can_act(&principal)?;
     let approval_id = path_param(&req, "approval")?;
     let body: DecideBody = parse_json(&req)?;
-    let mut record = app
-        .store
-        .approval(&scope, &approval_id)
+    let mut record = Approvals::of(app.store.tenant(&scope))
+        .get(&approval_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if record.status != ApprovalStatus::Pending {
@@ -76,9 +76,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             body.typed_name.as_deref().unwrap_or_default(),
             200,
         )?;
-        let consent = match app
-            .store
-            .consent(&scope, &principal.sub, CONSENT_VERSION)
+        let consent = match Approvals::of(app.store.tenant(&scope))
+            .consent(&principal.sub, CONSENT_VERSION)
             .await?
         {
             Some(consent) => consent,
@@ -92,7 +91,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                     ip: meta.ip.clone(),
                     user_agent: meta.user_agent.clone(),
                 };
-                items.push(app.store.consent_tx(&scope, &consent)?);
+                items.push(Approvals::of(app.store.tenant(&scope)).record_consent(&consent)?);
                 entries.push(AuditEntry::by(
                     &scope,
                     &principal,
@@ -128,7 +127,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     });
     record.version += 1;
     record.updated_at = now;
-    items.insert(0, app.store.decided_approval_tx(&scope, &record)?);
+    items.insert(0, Approvals::of(app.store.tenant(&scope)).decide(&record)?);
     let action = match (status, record.signature.is_some()) {
         (ApprovalStatus::Approved, true) => "approval.signed",
         (ApprovalStatus::Approved, false) => "approval.approved",

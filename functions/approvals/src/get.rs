@@ -1,6 +1,7 @@
 //! `GET /api/approvals/{approval}` (a contact: with the terms and the consent text to show
 //! before signing) and `GET /api/clients/{id}/approvals/{approval}` (staff).
 
+use crate::data::Approvals;
 use crate::{CONSENT_TEXT, CONSENT_VERSION};
 use atrium_shared::access::scope_for;
 use atrium_shared::http::{ok, path_param};
@@ -13,17 +14,16 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     let approval_id = path_param(&req, "approval")?;
-    let record = app
-        .store
-        .approval(&scope, &approval_id)
+    let record = Approvals::of(app.store.tenant(&scope))
+        .get(&approval_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let consented = if principal.is_staff() {
         None
     } else {
         Some(
-            app.store
-                .consent(&scope, &principal.sub, CONSENT_VERSION)
+            Approvals::of(app.store.tenant(&scope))
+                .consent(&principal.sub, CONSENT_VERSION)
                 .await?
                 .is_some(),
         )

@@ -8,6 +8,7 @@ use atrium_shared::operation::prelude::*;
 
 pub mod certificate;
 pub mod create;
+pub mod data;
 pub mod decide;
 pub mod get;
 pub mod list;

@@ -13,10 +13,9 @@ use atrium_shared::http::{check_origin, parse_json, RequestMeta};
 use atrium_shared::ids::now_epoch;
 use atrium_shared::principal::Role;
 use atrium_shared::secrets::{is_plausible_token, token_hash};
-use atrium_shared::store::records::{InvitationStatus, InviteRecord, UserStatus};
+use atrium_shared::store::records::{InviteRecord, UserStatus};
 use atrium_shared::store::registry::registered_scope;
-use atrium_shared::store::{n, update_tx, values};
-use atrium_shared::{keys, ApiError, ApiResult, App};
+use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
@@ -116,8 +115,6 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         client.version,
         &meta,
     );
-    let accepted = serde_dynamo::to_attribute_value(InvitationStatus::Accepted)
-        .map_err(|error| ApiError::internal("invitation status", error))?;
     let mut items = vec![
         app.store.delete_invite_tx(&hash)?,
         app.store.activate_contact_tx(&scope, &invite.contact_sub)?,
@@ -125,13 +122,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     // The firm's clients list shows the first contact's invitation; later contacts' do not
     // change it.
     if client.contact_sub.as_deref() == Some(invite.contact_sub.as_str()) {
-        items.push(update_tx(
-            keys::FIRM_PK,
-            &keys::client_sk(&invite.tenant_id),
-            "SET invitation = :accepted, version = version + :one",
-            Some("attribute_exists(PK)"),
-            values(&[(":accepted", accepted), (":one", n(1))]),
-        )?);
+        items.push(app.store.client_invitation_accepted_tx(&invite.tenant_id)?);
     }
     app.store
         .transact_audited(

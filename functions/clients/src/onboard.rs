@@ -18,9 +18,8 @@ use atrium_shared::store::records::{
     SlugRecord, UserRecord, UserStatus,
 };
 use atrium_shared::store::registry::registered_scope;
-use atrium_shared::store::{put_tx, to_item};
-use atrium_shared::{keys, validate, ApiError, ApiResult, App};
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use atrium_shared::store::Write;
+use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
@@ -136,7 +135,7 @@ impl Onboarding<'_> {
     async fn save(
         &self,
         record: &mut ClientRecord,
-        extra: Vec<TransactWriteItem>,
+        extra: Vec<Write>,
         entry: Option<AuditEntry>,
     ) -> ApiResult<()> {
         let read_version = record.version;
@@ -188,14 +187,7 @@ impl Onboarding<'_> {
             record.app_client_id = Some(app_client_id);
             let extra = vec![
                 self.app.store.issuer_record_tx(&issuer, &issuer_record)?,
-                put_tx(
-                    to_item(&keys::slug_pk(&record.slug), keys::SLUG_SK, &slug_record)?,
-                    Some("tenant_id = :tenant"),
-                    Some(atrium_shared::store::values(&[(
-                        ":tenant",
-                        atrium_shared::store::s(&record.tenant_id),
-                    )])),
-                )?,
+                self.app.store.slug_record_tx(&record.slug, &slug_record)?,
             ];
             self.save(record, extra, None).await?;
         }
@@ -264,11 +256,7 @@ impl Onboarding<'_> {
             let mut extra = vec![self.app.store.invite_tx(&hash, &invite)?];
             if let Some(previous) = record.invite_hash.take() {
                 // The link of a send that failed was never delivered; it must not linger.
-                extra.push(atrium_shared::store::delete_tx(
-                    &keys::invite_pk(&previous),
-                    keys::INVITE_SK,
-                    None,
-                )?);
+                extra.push(self.app.store.retire_invite_tx(&previous)?);
             }
             record.invite_hash = Some(hash);
             record.mail_state = MailState::Sending;

@@ -14,10 +14,10 @@ pub mod update;
 
 use atrium_shared::access::scope_for;
 use atrium_shared::principal::{Principal, Role, TenantScope};
+use atrium_shared::store::n;
 use atrium_shared::store::records::{UserRecord, UserStatus};
-use atrium_shared::store::{n, update_tx, values};
-use atrium_shared::{keys, ApiError, ApiResult, App};
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use atrium_shared::store::Write;
+use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
 use serde::Serialize;
 
@@ -137,11 +137,7 @@ const ADMIN_GUARD_SK: &str = "ADMINGUARD";
 /// Checks that another admin (active or invited) would remain without `without`, and answers
 /// the transaction item that makes the check hold at commit: the guard's version moves with a
 /// condition, so of two admin changes racing, the second fails and re-checks.
-pub async fn keep_an_admin(
-    app: &App,
-    scope: &TenantScope,
-    without: &str,
-) -> ApiResult<TransactWriteItem> {
+pub async fn keep_an_admin(app: &App, scope: &TenantScope, without: &str) -> ApiResult<Write> {
     let guard_version = app.store.guard_version(scope, ADMIN_GUARD_SK).await?;
     let contacts = app.store.contacts(scope).await?;
     let others = contacts.iter().any(|contact| {
@@ -163,13 +159,9 @@ pub async fn keep_an_admin(
     if guard_version > 0 {
         pairs.push((":read", n(guard_version)));
     }
-    update_tx(
-        &keys::tenant_pk(scope),
-        ADMIN_GUARD_SK,
-        "SET guard = :next",
-        Some(condition),
-        values(&pairs),
-    )
+    app.store
+        .tenant(scope)
+        .update(ADMIN_GUARD_SK, "SET guard = :next", Some(condition), &pairs)
 }
 
 /// This capability's operations: routes, who may call them, the AWS access each needs

@@ -6,9 +6,9 @@ use atrium_shared::dates::due_date;
 use atrium_shared::ids::is_id;
 use atrium_shared::principal::TenantScope;
 use atrium_shared::store::invoices::{InvoiceLine, InvoiceRecord};
+use atrium_shared::store::Write;
 use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::Deserialize;
 
 pub const MAX_LINES: usize = 100;
@@ -230,7 +230,7 @@ pub async fn attach_pdf(
     scope: &TenantScope,
     record: &mut InvoiceRecord,
     document_id: &str,
-) -> ApiResult<Option<TransactWriteItem>> {
+) -> ApiResult<Option<Write>> {
     let document_id = document_id.trim();
     if document_id.is_empty() {
         record.document_id = None;

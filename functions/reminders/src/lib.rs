@@ -20,7 +20,7 @@ use atrium_shared::mail::{escape_html, notice, Branding, Mail};
 use atrium_shared::principal::TenantScope;
 use atrium_shared::store::records::{RequestRecord, UserStatus};
 use atrium_shared::store::registry::registered_scope;
-use atrium_shared::store::{n, s, update_tx, values};
+use atrium_shared::store::{n, s};
 use atrium_shared::{keys, ApiResult, App};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
@@ -155,24 +155,20 @@ async fn claim(
         request.version + 1,
         &RequestMeta::default(),
     );
-    let claim = update_tx(
-        &keys::tenant_pk(scope),
+    let tenant = app.store.tenant(scope);
+    let claim = tenant.update(
         &keys::request_sk(&request.id),
         "SET reminders_sent = list_append(if_not_exists(reminders_sent, :empty), :stage), version = version + :one",
         Some("version = :read AND (attribute_not_exists(reminders_sent) OR NOT contains(reminders_sent, :stage_name))"),
-        values(&[
+        &[
             (":empty", AttributeValue::L(vec![])),
             (":stage", AttributeValue::L(vec![s(stage)])),
             (":stage_name", s(stage)),
             (":one", n(1)),
             (":read", n(request.version)),
-        ]),
+        ],
     )?;
-    match app
-        .store
-        .transact_audited(vec![claim], scope, vec![entry], "claimed")
-        .await
-    {
+    match tenant.commit(vec![claim], vec![entry], "claimed").await {
         Ok(()) => Ok(true),
         Err(error) if error.status == http::StatusCode::CONFLICT => Ok(false),
         Err(error) => Err(error),
@@ -195,22 +191,18 @@ async fn release(app: &App, scope: &TenantScope, request: &RequestRecord, stage:
         request.version + 2,
         &RequestMeta::default(),
     );
-    let outcome = match update_tx(
-        &keys::tenant_pk(scope),
+    let tenant = app.store.tenant(scope);
+    let outcome = match tenant.update(
         &keys::request_sk(&request.id),
         "SET reminders_sent = :remaining, version = version + :one",
         Some("version = :claimed"),
-        values(&[
+        &[
             (":remaining", AttributeValue::L(remaining)),
             (":one", n(1)),
             (":claimed", n(request.version + 1)),
-        ]),
+        ],
     ) {
-        Ok(item) => {
-            app.store
-                .transact_audited(vec![item], scope, vec![entry], "moved")
-                .await
-        }
+        Ok(item) => tenant.commit(vec![item], vec![entry], "moved").await,
         Err(error) => Err(error),
     };
     if let Err(error) = outcome {

@@ -18,8 +18,8 @@ use atrium_shared::ids::now_epoch;
 use atrium_shared::principal::Role;
 use atrium_shared::secrets::new_token;
 use atrium_shared::store::records::{InviteRecord, UserRecord, UserStatus};
+use atrium_shared::store::Write;
 use atrium_shared::{ApiError, ApiResult, App};
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::Serialize;
 
 /// A staff member as the admin's screens show them.
@@ -107,7 +107,7 @@ pub async fn mail_staff_invitation(
 /// Checks that another active admin remains without `without`, and answers the transaction
 /// item that makes the check hold at commit (the guard moves with a condition, so of two such
 /// changes at the same moment, the second fails and, on retry, is refused).
-pub async fn keep_an_admin(app: &App, without: &str) -> ApiResult<TransactWriteItem> {
+pub async fn keep_an_admin(app: &App, without: &str) -> ApiResult<Write> {
     let guard_version = app.store.staff_guard_version().await?;
     let others = app.store.staff_users().await?.iter().any(|user| {
         user.sub != without

@@ -4,14 +4,16 @@
 //! for a decision (one Query each), read concurrently; then the firm's recent messages in the
 //! general thread and each active project's (one small backwards Query per thread).
 
+use atrium_approvals::data::Approvals;
+use atrium_approvals::data::{ApprovalRecord, ApprovalStatus};
 use atrium_documents::view::RequestView;
 use atrium_projects::model::ProjectView;
 use atrium_shared::dates::days_from_today;
 use atrium_shared::http::ok;
 use atrium_shared::principal::{Principal, Role, TenantScope};
 use atrium_shared::store::records::MessageRecord;
+use atrium_shared::store::records::ProjectStatus;
 use atrium_shared::store::records::RequestStatus;
-use atrium_shared::store::records::{ApprovalRecord, ApprovalStatus, ProjectStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -100,11 +102,12 @@ pub struct Contact {
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = principal.own_tenant()?;
+    let approval_data = Approvals::of(app.store.tenant(&scope));
     let (people, requests, projects, approvals) = tokio::join!(
         app.store.profile_and_contact(&scope, &principal.sub),
         app.store.requests(&scope, 100, None),
         app.store.projects(&scope),
-        app.store.approvals(&scope)
+        approval_data.all()
     );
     let approvals = approvals?
         .into_iter()

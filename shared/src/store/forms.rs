@@ -5,11 +5,11 @@
 //! changes what an assignment asks. Each submission is a revision of its own
 //! (`T#<tenant>` / `INTAKESUB#<assignment>#<n>`), never overwritten.
 
+use super::Write;
 use super::{put_tx, s, to_item, Item, Page, Store};
 use crate::error::ApiResult;
 use crate::keys;
 use crate::principal::TenantScope;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -241,11 +241,7 @@ impl Store {
     }
 
     /// A new form (`read_version` none) or a form read at `read_version`.
-    pub fn form_tx(
-        &self,
-        record: &FormRecord,
-        read_version: Option<u64>,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn form_tx(&self, record: &FormRecord, read_version: Option<u64>) -> ApiResult<Write> {
         super::put_versioned(
             to_item(keys::FORMS_PK, &keys::form_sk(&record.id), record)?,
             read_version,
@@ -262,7 +258,7 @@ impl Store {
     }
 
     /// A published version is written once.
-    pub fn form_version_tx(&self, record: &FormVersionRecord) -> ApiResult<TransactWriteItem> {
+    pub fn form_version_tx(&self, record: &FormVersionRecord) -> ApiResult<Write> {
         put_tx(
             to_item(
                 keys::FORMS_PK,
@@ -312,7 +308,7 @@ impl Store {
         scope: &TenantScope,
         record: &IntakeRecord,
         read_version: Option<u64>,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         super::put_versioned(intake_item(scope, record)?, read_version)
     }
 
@@ -348,7 +344,7 @@ impl Store {
         &self,
         scope: &TenantScope,
         record: &SubmissionRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         put_tx(
             to_item(
                 &keys::tenant_pk(scope),

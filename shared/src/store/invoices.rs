@@ -1,11 +1,11 @@
 //! Invoices: `T#<tenant>` / `INV#<id>`, with a firm-wide marker per invoice number
 //! (`INVOICENO#<NUMBER>`) that keeps numbers unique across all clients.
 
+use super::Write;
 use super::{put_tx, s, to_item, values, Store};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::keys;
 use crate::principal::TenantScope;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,7 +113,7 @@ impl Store {
         scope: &TenantScope,
         record: &InvoiceRecord,
         read_version: Option<u64>,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         let item = to_item(
             &keys::tenant_pk(scope),
             &keys::invoice_sk(&record.id),
@@ -123,10 +123,7 @@ impl Store {
     }
 
     /// Claims an invoice number for the firm; fails (409) when any client's invoice has it.
-    pub fn claim_invoice_number_tx(
-        &self,
-        record: &InvoiceNumberRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn claim_invoice_number_tx(&self, record: &InvoiceNumberRecord) -> ApiResult<Write> {
         put_tx(
             to_item(
                 &keys::invoice_number_pk(&record.number),
@@ -139,20 +136,13 @@ impl Store {
     }
 
     /// Gives a number back (a draft renumbered); only the invoice that holds it may.
-    pub fn release_invoice_number_tx(
-        &self,
-        number: &str,
-        invoice_id: &str,
-    ) -> ApiResult<TransactWriteItem> {
-        let delete = aws_sdk_dynamodb::types::Delete::builder()
-            .table_name("")
-            .key(keys::PK, s(keys::invoice_number_pk(number)))
-            .key(keys::SK, s(keys::INVOICE_NUMBER_SK))
-            .condition_expression("invoice_id = :invoice")
-            .expression_attribute_values(":invoice", s(invoice_id))
-            .build()
-            .map_err(|error| ApiError::internal("delete builder", error))?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
+    pub fn release_invoice_number_tx(&self, number: &str, invoice_id: &str) -> ApiResult<Write> {
+        super::delete_tx_with(
+            &keys::invoice_number_pk(number),
+            keys::INVOICE_NUMBER_SK,
+            "invoice_id = :invoice",
+            values(&[(":invoice", s(invoice_id))]),
+        )
     }
 
     /// Marks a document as billing-only, from the version the caller read.
@@ -161,7 +151,7 @@ impl Store {
         scope: &TenantScope,
         document_id: &str,
         read_version: u64,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         super::update_tx(
             &keys::tenant_pk(scope),
             &keys::document_sk(document_id),

@@ -1,18 +1,14 @@
 //! Message threads and the firm's internal notes on the same records.
 
 use super::records::{MessageRecord, UserRecord};
+use super::Write;
 use super::{put_tx, to_item, Page, Store};
 use crate::error::ApiResult;
 use crate::keys;
 use crate::principal::TenantScope;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 
 impl Store {
-    pub fn message_tx(
-        &self,
-        scope: &TenantScope,
-        record: &MessageRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn message_tx(&self, scope: &TenantScope, record: &MessageRecord) -> ApiResult<Write> {
         put_tx(
             to_item(
                 &keys::tenant_pk(scope),
@@ -61,11 +57,7 @@ impl Store {
     }
 
     /// Internal notes: only the firm's routes call these.
-    pub fn note_tx(
-        &self,
-        scope: &TenantScope,
-        record: &MessageRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn note_tx(&self, scope: &TenantScope, record: &MessageRecord) -> ApiResult<Write> {
         put_tx(
             to_item(
                 &keys::tenant_pk(scope),

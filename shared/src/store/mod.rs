@@ -3,17 +3,23 @@
 //!
 //! Reads are `GetItem`, `BatchGetItem` or `Query`; there is no `Scan` anywhere.
 
-pub mod approvals;
 pub mod documents;
 pub mod forms;
 pub mod invoices;
 pub mod messages;
 pub mod projects;
+mod query;
 pub mod records;
 pub mod registry;
+mod scoped;
 pub mod settings;
 pub mod tenant;
 pub mod tickets;
+mod write;
+
+pub use query::SortRange;
+pub use scoped::TenantStore;
+pub use write::Write;
 
 use crate::error::{ApiError, ApiResult};
 use crate::keys;
@@ -64,6 +70,11 @@ pub fn s(value: impl Into<String>) -> AttributeValue {
 
 pub fn n(value: impl ToString) -> AttributeValue {
     AttributeValue::N(value.to_string())
+}
+
+/// A value as the table stores it (an enum's serde name, a number), for conditions.
+pub fn attribute<T: Serialize>(value: &T) -> ApiResult<AttributeValue> {
+    serde_dynamo::to_attribute_value(value).map_err(|error| ApiError::internal("attribute", error))
 }
 
 /// A record as an item under the given keys.
@@ -121,7 +132,7 @@ pub fn page_limit(requested: Option<String>, default: i32, max: i32) -> ApiResul
 
 /// A `Put` that creates (`read_version` none: the item must not exist) or replaces the version
 /// the caller read (optimistic concurrency: a 409 when it moved).
-pub fn put_versioned(item: Item, read_version: Option<u64>) -> ApiResult<TransactWriteItem> {
+pub fn put_versioned(item: Item, read_version: Option<u64>) -> ApiResult<Write> {
     match read_version {
         None => put_tx(item, Some("attribute_not_exists(PK)"), None),
         Some(read) => put_tx(
@@ -133,11 +144,7 @@ pub fn put_versioned(item: Item, read_version: Option<u64>) -> ApiResult<Transac
 }
 
 /// A `Put` for a transaction, with an optional condition.
-pub fn put_tx(
-    item: Item,
-    condition: Option<&str>,
-    values: Option<Item>,
-) -> ApiResult<TransactWriteItem> {
+pub fn put_tx(item: Item, condition: Option<&str>, values: Option<Item>) -> ApiResult<Write> {
     put_into(String::new(), item, condition, values)
 }
 
@@ -146,7 +153,7 @@ fn put_into(
     item: Item,
     condition: Option<&str>,
     values: Option<Item>,
-) -> ApiResult<TransactWriteItem> {
+) -> ApiResult<Write> {
     let put = Put::builder()
         .table_name(table)
         .set_item(Some(item))
@@ -154,7 +161,7 @@ fn put_into(
         .set_expression_attribute_values(values)
         .build()
         .map_err(|error| ApiError::internal("put builder", error))?;
-    Ok(TransactWriteItem::builder().put(put).build())
+    Ok(Write(TransactWriteItem::builder().put(put).build()))
 }
 
 /// Whether a transaction lost to another one touching the same items at the same moment.
@@ -237,16 +244,16 @@ impl Store {
         Ok(output.item)
     }
 
-    async fn get_record<T: DeserializeOwned>(&self, pk: &str, sk: &str) -> ApiResult<Option<T>> {
+    pub(crate) async fn get_record<T: DeserializeOwned>(
+        &self,
+        pk: &str,
+        sk: &str,
+    ) -> ApiResult<Option<T>> {
         self.get(pk, sk).await?.map(from_item).transpose()
     }
 
     /// Writes all items or none. A failed condition is a 409 with the given message.
-    pub async fn transact(
-        &self,
-        items: Vec<TransactWriteItem>,
-        conflict_message: &str,
-    ) -> ApiResult<()> {
+    pub async fn transact(&self, items: Vec<Write>, conflict_message: &str) -> ApiResult<()> {
         match self.transact_detailed(items).await {
             Ok(()) => Ok(()),
             Err(TransactFailure::Conditions(_) | TransactFailure::Contention) => {
@@ -257,13 +264,10 @@ impl Store {
     }
 
     /// As [`Store::transact`], telling which items' conditions failed.
-    pub async fn transact_detailed(
-        &self,
-        items: Vec<TransactWriteItem>,
-    ) -> Result<(), TransactFailure> {
+    pub async fn transact_detailed(&self, items: Vec<Write>) -> Result<(), TransactFailure> {
         let items = items
             .into_iter()
-            .map(|item| self.with_table(item))
+            .map(|Write(item)| self.with_table(item))
             .collect::<ApiResult<Vec<_>>>()
             .map_err(TransactFailure::Error)?;
         let client = self
@@ -373,7 +377,7 @@ pub fn update_tx(
     expression: &str,
     condition: Option<&str>,
     values: Item,
-) -> ApiResult<TransactWriteItem> {
+) -> ApiResult<Write> {
     let update = aws_sdk_dynamodb::types::Update::builder()
         .table_name("")
         .key(keys::PK, s(pk))
@@ -387,11 +391,11 @@ pub fn update_tx(
         })
         .build()
         .map_err(|error| ApiError::internal("update builder", error))?;
-    Ok(TransactWriteItem::builder().update(update).build())
+    Ok(Write(TransactWriteItem::builder().update(update).build()))
 }
 
 /// A `Delete` for a transaction.
-pub fn delete_tx(pk: &str, sk: &str, condition: Option<&str>) -> ApiResult<TransactWriteItem> {
+pub fn delete_tx(pk: &str, sk: &str, condition: Option<&str>) -> ApiResult<Write> {
     let delete = aws_sdk_dynamodb::types::Delete::builder()
         .table_name("")
         .key(keys::PK, s(pk))
@@ -399,7 +403,20 @@ pub fn delete_tx(pk: &str, sk: &str, condition: Option<&str>) -> ApiResult<Trans
         .set_condition_expression(condition.map(str::to_string))
         .build()
         .map_err(|error| ApiError::internal("delete builder", error))?;
-    Ok(TransactWriteItem::builder().delete(delete).build())
+    Ok(Write(TransactWriteItem::builder().delete(delete).build()))
+}
+
+/// A `Delete` for a transaction whose condition takes values.
+pub fn delete_tx_with(pk: &str, sk: &str, condition: &str, values: Item) -> ApiResult<Write> {
+    let delete = aws_sdk_dynamodb::types::Delete::builder()
+        .table_name("")
+        .key(keys::PK, s(pk))
+        .key(keys::SK, s(sk))
+        .condition_expression(condition)
+        .set_expression_attribute_values(Some(values))
+        .build()
+        .map_err(|error| ApiError::internal("delete builder", error))?;
+    Ok(Write(TransactWriteItem::builder().delete(delete).build()))
 }
 
 pub fn values(pairs: &[(&str, AttributeValue)]) -> Item {

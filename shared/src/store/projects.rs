@@ -1,11 +1,11 @@
 //! Projects (milestones and tasks inside) and their firm-only fields.
 
 use super::records::{ProjectInternalRecord, ProjectRecord};
+use super::Write;
 use super::{put_tx, to_item, Store};
 use crate::error::ApiResult;
 use crate::keys;
 use crate::principal::TenantScope;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 
 impl Store {
     pub async fn project(&self, scope: &TenantScope, id: &str) -> ApiResult<Option<ProjectRecord>> {
@@ -19,7 +19,7 @@ impl Store {
         scope: &TenantScope,
         record: &ProjectRecord,
         read_version: Option<u64>,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         let item = to_item(
             &keys::tenant_pk(scope),
             &keys::project_sk(&record.id),
@@ -47,7 +47,7 @@ impl Store {
         &self,
         scope: &TenantScope,
         record: &ProjectInternalRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         put_tx(
             to_item(
                 &keys::tenant_pk(scope),

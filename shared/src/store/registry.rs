@@ -2,6 +2,7 @@
 //! None of it is tenant data, and none of it is keyed under `T#…`.
 
 use super::records::*;
+use super::Write;
 use super::{
     decode_cursor, encode_cursor, from_item, n, put_tx, s, to_item, values, Item, Page, Store,
 };
@@ -9,7 +10,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::keys;
 use crate::principal::TenantScope;
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 
 /// A registry record that names a tenant; the registry is where such scopes come from.
 ///
@@ -133,12 +133,30 @@ impl Store {
         }
     }
 
+    /// The slug record, once its tenant has a pool: written only over the tenant's own claim.
+    pub fn slug_record_tx(&self, slug: &str, record: &SlugRecord) -> ApiResult<Write> {
+        put_tx(
+            to_item(&keys::slug_pk(slug), keys::SLUG_SK, record)?,
+            Some("tenant_id = :tenant"),
+            Some(values(&[(":tenant", super::s(&record.tenant_id))])),
+        )
+    }
+
+    /// Marks the client's first invitation accepted in the firm's clients list.
+    pub fn client_invitation_accepted_tx(&self, tenant_id: &str) -> ApiResult<Write> {
+        let accepted = serde_dynamo::to_attribute_value(InvitationStatus::Accepted)
+            .map_err(|error| crate::error::ApiError::internal("invitation status", error))?;
+        super::update_tx(
+            keys::FIRM_PK,
+            &keys::client_sk(tenant_id),
+            "SET invitation = :accepted, version = version + :one",
+            Some("attribute_exists(PK)"),
+            values(&[(":accepted", accepted), (":one", n(1))]),
+        )
+    }
+
     /// The client record as a transaction item, replacing the version the caller read.
-    pub fn client_record_tx(
-        &self,
-        record: &ClientRecord,
-        read_version: u64,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn client_record_tx(&self, record: &ClientRecord, read_version: u64) -> ApiResult<Write> {
         put_tx(
             to_item(keys::FIRM_PK, &keys::client_sk(&record.tenant_id), record)?,
             Some("version = :read_version"),
@@ -170,11 +188,7 @@ impl Store {
             .await
     }
 
-    pub fn issuer_record_tx(
-        &self,
-        issuer: &str,
-        record: &IssuerRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn issuer_record_tx(&self, issuer: &str, record: &IssuerRecord) -> ApiResult<Write> {
         put_tx(
             to_item(&keys::issuer_pk(issuer), keys::ISSUER_SK, record)?,
             Some("attribute_not_exists(PK) OR tenant_id = :tenant"),
@@ -200,11 +214,7 @@ impl Store {
             .await
     }
 
-    pub fn invite_tx(
-        &self,
-        token_hash: &str,
-        record: &InviteRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn invite_tx(&self, token_hash: &str, record: &InviteRecord) -> ApiResult<Write> {
         let mut item: Item = to_item(&keys::invite_pk(token_hash), keys::INVITE_SK, record)?;
         item.insert(keys::EXPIRES_AT.to_string(), n(record.expires_at));
         put_tx(item, Some("attribute_not_exists(PK)"), None)
@@ -264,7 +274,7 @@ impl Store {
             .map_err(|error| ApiError::dependency("dynamodb release invite", error))
     }
 
-    pub fn delete_invite_tx(&self, token_hash: &str) -> ApiResult<TransactWriteItem> {
+    pub fn delete_invite_tx(&self, token_hash: &str) -> ApiResult<Write> {
         super::delete_tx(
             &keys::invite_pk(token_hash),
             keys::INVITE_SK,

@@ -4,10 +4,10 @@
 
 use super::records::UserRecord;
 use super::tenant::LatestInvite;
+use super::Write;
 use super::{delete_tx, n, put_tx, put_versioned, to_item, update_tx, values, Item, Store};
 use crate::error::ApiResult;
 use crate::keys;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::{Deserialize, Serialize};
 
 /// `SETTINGS` / `BRANDING`: how the portal and its mail look. Absent until a firm admin first
@@ -54,11 +54,7 @@ impl Store {
 
     /// The branding item replacing the version read (0: nothing was stored, so it must not
     /// exist yet).
-    pub fn branding_tx(
-        &self,
-        record: &BrandingRecord,
-        read_version: u64,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn branding_tx(&self, record: &BrandingRecord, read_version: u64) -> ApiResult<Write> {
         put_versioned(
             to_item(keys::SETTINGS_PK, keys::BRANDING_SK, record)?,
             (read_version > 0).then_some(read_version),
@@ -70,14 +66,14 @@ impl Store {
             .await
     }
 
-    pub fn logo_upload_tx(&self, record: &LogoUploadRecord) -> ApiResult<TransactWriteItem> {
+    pub fn logo_upload_tx(&self, record: &LogoUploadRecord) -> ApiResult<Write> {
         let mut item: Item = to_item(keys::SETTINGS_PK, &keys::logo_upload_sk(&record.id), record)?;
         item.insert(keys::EXPIRES_AT.to_string(), n(record.expires_at));
         put_tx(item, Some("attribute_not_exists(PK)"), None)
     }
 
     /// Uses up a logo upload (a second confirm of the same upload fails its condition).
-    pub fn use_logo_upload_tx(&self, id: &str) -> ApiResult<TransactWriteItem> {
+    pub fn use_logo_upload_tx(&self, id: &str) -> ApiResult<Write> {
         delete_tx(
             keys::SETTINGS_PK,
             &keys::logo_upload_sk(id),
@@ -90,7 +86,7 @@ impl Store {
         &self,
         record: &UserRecord,
         read_version: Option<u64>,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         put_versioned(
             to_item(keys::STAFF_PK, &keys::staff_sk(&record.sub), record)?,
             read_version,
@@ -105,11 +101,7 @@ impl Store {
             .await
     }
 
-    pub fn staff_latest_invite_tx(
-        &self,
-        sub: &str,
-        token_hash: &str,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn staff_latest_invite_tx(&self, sub: &str, token_hash: &str) -> ApiResult<Write> {
         put_tx(
             to_item(
                 keys::STAFF_PK,
@@ -123,7 +115,7 @@ impl Store {
         )
     }
 
-    pub fn delete_staff_latest_invite_tx(&self, sub: &str) -> ApiResult<TransactWriteItem> {
+    pub fn delete_staff_latest_invite_tx(&self, sub: &str) -> ApiResult<Write> {
         delete_tx(keys::STAFF_PK, &keys::latest_invite_sk(sub), None)
     }
 
@@ -138,7 +130,7 @@ impl Store {
 
     /// Moves the guard from the version read, so of two changes that each take an admin away
     /// at the same moment the second fails its condition.
-    pub fn staff_guard_tx(&self, read_version: u64) -> ApiResult<TransactWriteItem> {
+    pub fn staff_guard_tx(&self, read_version: u64) -> ApiResult<Write> {
         let condition = if read_version == 0 {
             "attribute_not_exists(PK)"
         } else {

@@ -1,13 +1,14 @@
 //! Tenant data. Every method takes the [`TenantScope`] its keys are built from.
 
 use super::records::*;
+use super::Write;
 use super::{from_item, n, put_tx, s, to_item, update_tx, values, Page, Store, TransactFailure};
 use crate::audit::AuditEntry;
 use crate::error::{ApiError, ApiResult};
 use crate::http::RequestMeta;
 use crate::keys;
 use crate::principal::{Kind, Principal, TenantScope};
-use aws_sdk_dynamodb::types::{KeysAndAttributes, TransactWriteItem};
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use std::collections::HashMap;
 
 /// How often a change is chained again onto a trail whose head moved before giving up (409).
@@ -29,11 +30,7 @@ impl Store {
             .await
     }
 
-    pub fn profile_tx(
-        &self,
-        scope: &TenantScope,
-        record: &ProfileRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn profile_tx(&self, scope: &TenantScope, record: &ProfileRecord) -> ApiResult<Write> {
         put_tx(
             to_item(&keys::tenant_pk(scope), keys::PROFILE_SK, record)?,
             Some("attribute_not_exists(PK)"),
@@ -46,11 +43,7 @@ impl Store {
             .await
     }
 
-    pub fn contact_tx(
-        &self,
-        scope: &TenantScope,
-        record: &UserRecord,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn contact_tx(&self, scope: &TenantScope, record: &UserRecord) -> ApiResult<Write> {
         put_tx(
             to_item(
                 &keys::tenant_pk(scope),
@@ -69,7 +62,7 @@ impl Store {
     /// is a 409 with `conflict_message`.
     pub async fn transact_audited(
         &self,
-        items: Vec<TransactWriteItem>,
+        items: Vec<Write>,
         scope: &TenantScope,
         entries: Vec<AuditEntry>,
         conflict_message: &str,
@@ -82,7 +75,7 @@ impl Store {
     /// belong to no client (branding, staff accounts). `items` must be firm-level too.
     pub async fn transact_firm_audited(
         &self,
-        items: Vec<TransactWriteItem>,
+        items: Vec<Write>,
         entries: Vec<AuditEntry>,
         conflict_message: &str,
     ) -> ApiResult<()> {
@@ -130,7 +123,7 @@ impl Store {
     async fn transact_chained(
         &self,
         pk: &str,
-        items: Vec<TransactWriteItem>,
+        items: Vec<Write>,
         entries: Vec<AuditEntry>,
         conflict_message: &str,
     ) -> ApiResult<()> {
@@ -171,7 +164,7 @@ impl Store {
                     Some(condition),
                     head_values,
                 )
-                .map(|item| with_names(item, &[("#hash", "hash")]))?,
+                .map(|item| item.with_names(&[("#hash", "hash")]))?,
             );
             for entry in &chained {
                 all.push(put_tx(
@@ -421,7 +414,7 @@ impl Store {
     async fn transact_for_user(
         &self,
         principal: &Principal,
-        item: TransactWriteItem,
+        item: Write,
         action: &str,
         meta: &RequestMeta,
     ) -> ApiResult<()> {
@@ -446,11 +439,7 @@ impl Store {
     }
 
     /// An update of a contact inside a transaction (accepting an invitation).
-    pub fn activate_contact_tx(
-        &self,
-        scope: &TenantScope,
-        sub: &str,
-    ) -> ApiResult<TransactWriteItem> {
+    pub fn activate_contact_tx(&self, scope: &TenantScope, sub: &str) -> ApiResult<Write> {
         update_tx(
             &keys::tenant_pk(scope),
             &keys::contact_sk(sub),
@@ -458,23 +447,7 @@ impl Store {
             Some("attribute_exists(PK)"),
             values(&[(":active", s("active")), (":one", n(1))]),
         )
-        .map(|item| with_names(item, &[("#status", "status")]))
-    }
-}
-
-/// Adds expression attribute names (for reserved words such as `status`) to an update.
-fn with_names(item: TransactWriteItem, names: &[(&str, &str)]) -> TransactWriteItem {
-    match item.update {
-        Some(mut update) => {
-            let map = update
-                .expression_attribute_names
-                .get_or_insert_with(HashMap::new);
-            for (placeholder, name) in names {
-                map.insert(placeholder.to_string(), name.to_string());
-            }
-            TransactWriteItem::builder().update(update).build()
-        }
-        None => item,
+        .map(|item| item.with_names(&[("#status", "status")]))
     }
 }
 
@@ -504,7 +477,7 @@ impl Store {
         scope: &TenantScope,
         record: &UserRecord,
         read_version: u64,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         super::put_versioned(
             to_item(
                 &keys::tenant_pk(scope),
@@ -538,7 +511,7 @@ impl Store {
         scope: &TenantScope,
         sub: &str,
         token_hash: &str,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         super::put_tx(
             to_item(
                 &keys::tenant_pk(scope),
@@ -553,7 +526,7 @@ impl Store {
     }
 
     /// Retires an invitation link whether or not it is still there (used, or gone by TTL).
-    pub fn retire_invite_tx(&self, token_hash: &str) -> ApiResult<TransactWriteItem> {
+    pub fn retire_invite_tx(&self, token_hash: &str) -> ApiResult<Write> {
         super::delete_tx(&keys::invite_pk(token_hash), keys::INVITE_SK, None)
     }
 }

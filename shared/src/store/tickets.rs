@@ -2,12 +2,12 @@
 //! `TICKETS`, sorted by status then last change). Replies are the messages of thread
 //! `ticket:<id>`, internal notes the firm's notes on it.
 
-use super::documents::SortRange;
+use super::SortRange;
+use super::Write;
 use super::{s, to_item, Item, Page, Store};
 use crate::error::ApiResult;
 use crate::keys;
 use crate::principal::TenantScope;
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,7 +152,7 @@ impl Store {
         scope: &TenantScope,
         record: &TicketRecord,
         read_version: Option<u64>,
-    ) -> ApiResult<TransactWriteItem> {
+    ) -> ApiResult<Write> {
         super::put_versioned(ticket_item(scope, record)?, read_version)
     }
 }
