@@ -1,4 +1,6 @@
-//! Routes, read from template.yaml: the one list of what the API answers.
+//! Routes and each function's operation, read from template.yaml (whose function blocks are
+//! written from the operations' declarations), so the local gateway routes what API Gateway
+//! would.
 
 use atrium_shared::operation::OPERATION_VARIABLE;
 use yaml_rust2::{Yaml, YamlLoader};

@@ -4,7 +4,7 @@
 //! Each capability crate lists its operations in `OPERATIONS` (its `lib.rs`), and the portal
 //! crate (`portal/`) gathers them. From those declarations come the template's function blocks
 //! and `events/` (written by `make operations`, checked by `tests/it/routes.rs`), the local
-//! gateway's handlers, the multi-call Lambda binary's dispatch and the role table that
+//! gateway's handlers, the Lambda binaries' dispatch (`atrium_portal::serve`) and the role table that
 //! `tests/it/roles.rs` proves against every route.
 //!
 //! ```

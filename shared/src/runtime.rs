@@ -1,4 +1,5 @@
-//! The glue between a handler and the Lambda runtime, so every `main` is three lines.
+//! The glue between a handler and the Lambda runtime: `run_http` is all a binary does with an
+//! HTTP operation (`atrium_portal::serve`).
 
 use crate::app::App;
 use crate::error::ApiResult;
