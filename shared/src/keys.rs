@@ -134,37 +134,6 @@ pub fn object_key(scope: &TenantScope, document_id: &str, number: u32) -> String
     )
 }
 
-// ---------------------------------------------------------------- projects
-
-pub fn project_sk(id: &str) -> String {
-    format!("PROJ#{id}")
-}
-pub const PROJECT_PREFIX: &str = "PROJ#";
-
-/// Firm-only items start with `INTERNAL#`; no client route ever reads under this prefix.
-pub fn project_internal_sk(id: &str) -> String {
-    format!("INTERNAL#PROJ#{id}")
-}
-
-// ---------------------------------------------------------------- messages
-
-/// A thread is `general`, or `<project|request|document>:<id>` (checked by the caller).
-pub fn messages_prefix(thread: &str) -> String {
-    format!("MSG#{thread}#")
-}
-
-pub fn message_sk(thread: &str, id: &str) -> String {
-    format!("MSG#{thread}#{id}")
-}
-
-pub fn notes_prefix(thread: &str) -> String {
-    format!("INTERNAL#NOTE#{thread}#")
-}
-
-pub fn note_sk(thread: &str, id: &str) -> String {
-    format!("INTERNAL#NOTE#{thread}#{id}")
-}
-
 // ---------------------------------------------------------------- invoices
 
 pub fn invoice_sk(id: &str) -> String {

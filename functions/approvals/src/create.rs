@@ -5,6 +5,7 @@
 
 use crate::data::Approvals;
 use crate::data::{ApprovalRecord, ApprovalStatus, ApprovalSubject};
+use atrium_projects::data::Projects;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
@@ -75,9 +76,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             project_id,
             milestone_id,
         } => {
-            let project = app
-                .store
-                .project(&scope, &project_id)
+            let project = Projects::of(app.store.tenant(&scope))
+                .get(&project_id)
                 .await?
                 .ok_or_else(|| {
                     ApiError::invalid("subject.project_id", "is not a project of this client")

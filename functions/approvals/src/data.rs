@@ -115,9 +115,9 @@ impl<'a> Approvals<'a> {
         self.0.get(&approval_sk(id)).await
     }
 
-    /// Every approval of the tenant, oldest first.
+    /// Every approval of the tenant, newest first.
     pub async fn all(&self) -> ApiResult<Vec<ApprovalRecord>> {
-        self.0.all(APPROVAL_PREFIX, false).await
+        self.0.all(APPROVAL_PREFIX, true).await
     }
 
     pub fn create(&self, record: &ApprovalRecord) -> ApiResult<Write> {

@@ -2,6 +2,7 @@
 //! `items`, several at once as one checklist. The client's contacts get one mail about it.
 
 use crate::view::RequestView;
+use atrium_projects::data::Projects;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::dates::due_date;
@@ -51,7 +52,13 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .map(str::trim)
         .filter(|id| !id.is_empty())
     {
-        Some(id) if is_id(id) && app.store.project(&scope, id).await?.is_some() => {
+        Some(id)
+            if is_id(id)
+                && Projects::of(app.store.tenant(&scope))
+                    .get(id)
+                    .await?
+                    .is_some() =>
+        {
             Some(id.to_string())
         }
         Some(_) => {

@@ -5,6 +5,8 @@
 //! transaction. The client's active contacts get one mail.
 
 use crate::{tell_contacts, AssignmentView};
+use atrium_projects::data::Projects;
+use atrium_projects::data::{Assignee, Task};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::dates::due_date;
@@ -12,7 +14,6 @@ use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::forms::{Answers, IntakeRecord, IntakeStatus};
-use atrium_shared::store::records::{Assignee, Task};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -60,7 +61,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let mut project = match given(body.project_id) {
         Some(id) => {
             let found = match is_id(&id) {
-                true => app.store.project(&scope, &id).await?,
+                true => Projects::of(app.store.tenant(&scope)).get(&id).await?,
                 false => None,
             };
             Some(found.ok_or_else(|| {
@@ -134,7 +135,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         let read_version = project.version;
         project.version += 1;
         project.updated_at = now.clone();
-        items.push(app.store.project_tx(&scope, project, Some(read_version))?);
+        items.push(Projects::of(app.store.tenant(&scope)).save(project, Some(read_version))?);
     }
     let record = IntakeRecord {
         id: id.clone(),

@@ -6,6 +6,7 @@
 use crate::{
     assignment, project_with_task, require_version, tell_contacts, AssignmentView, CHANGED,
 };
+use atrium_projects::data::Projects;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, RequestMeta};
@@ -79,7 +80,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             project.version,
             &meta,
         ));
-        items.push(app.store.project_tx(&scope, &project, Some(read))?);
+        items.push(Projects::of(app.store.tenant(&scope)).save(&project, Some(read))?);
     }
     app.store
         .transact_audited(items, &scope, entries, CHANGED)

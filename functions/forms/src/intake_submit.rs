@@ -11,6 +11,7 @@ use crate::answers::{answer_path, check, Mode};
 use crate::{
     assignment, check_size, invalid, project_with_task, require_version, SubmissionView, CHANGED,
 };
+use atrium_projects::data::Projects;
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
@@ -134,7 +135,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             project.completion_notified = true;
             project_finished = Some(project.clone());
         }
-        items.push(app.store.project_tx(&scope, &project, Some(read))?);
+        items.push(Projects::of(app.store.tenant(&scope)).save(&project, Some(read))?);
     }
     app.store
         .transact_audited(items, &scope, entries, CHANGED)

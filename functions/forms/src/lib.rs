@@ -5,6 +5,7 @@
 //! every failing field. Each submission is a revision kept for good; staff can reopen a form
 //! for corrections, and the corrected submission is the next revision.
 
+use atrium_projects::data::Projects;
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
@@ -24,6 +25,7 @@ pub mod intake_submissions;
 pub mod intake_submit;
 pub mod schema;
 
+use atrium_projects::data::ProjectRecord;
 use atrium_shared::http::path_param;
 use atrium_shared::ids::is_id;
 use atrium_shared::mail::{escape_html, notice};
@@ -32,7 +34,7 @@ use atrium_shared::store::forms::{
     Answers, FormField, FormRecord, FormVersionRecord, IntakeRecord, IntakeStatus,
     SubmissionRecord, Submitter,
 };
-use atrium_shared::store::records::{ProjectRecord, UserStatus};
+use atrium_shared::store::records::UserStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
 use serde::Serialize;
@@ -248,7 +250,10 @@ pub async fn project_with_task(
     let (Some(project_id), Some(task_id)) = (&record.project_id, &record.task_id) else {
         return Ok(None);
     };
-    let Some(mut project) = app.store.project(scope, project_id).await? else {
+    let Some(mut project) = Projects::of(app.store.tenant(scope))
+        .get(project_id)
+        .await?
+    else {
         return Ok(None);
     };
     let Some(task) = project.tasks.iter_mut().find(|task| &task.id == task_id) else {

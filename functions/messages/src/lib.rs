@@ -3,18 +3,21 @@
 //! write internal notes on the same records, which are their own item type (`INTERNAL#…`) that
 //! no client route reads and no mail carries.
 
+use atrium_projects::data::Projects;
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
+pub mod data;
 pub mod list;
 pub mod notes;
 pub mod post;
 
+use crate::data::MessageRecord;
+use atrium_projects::data::ProjectStatus;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{path_param, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::principal::{Principal, TenantScope};
-use atrium_shared::store::records::{MessageRecord, ProjectStatus};
 use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
@@ -76,9 +79,8 @@ pub async fn thread(
     }
     let staff = principal.is_staff();
     let exists = match kind {
-        "project" => app
-            .store
-            .project(scope, id)
+        "project" => Projects::of(app.store.tenant(scope))
+            .get(id)
             .await?
             .is_some_and(|project| staff || project.status != ProjectStatus::Archived),
         "request" => app.store.request(scope, id).await?.is_some(),

@@ -1,6 +1,7 @@
 //! `GET` and `POST /api/clients/{id}/threads/{thread}/notes`: the firm's internal notes on a
 //! record. Staff only; nothing is mailed.
 
+use crate::data::Threads;
 use atrium_shared::access::scope_for;
 use atrium_shared::http::{created, ok, parse_json, query_param, RequestMeta};
 use atrium_shared::principal::Principal;
@@ -23,14 +24,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let thread = crate::thread(app, &scope, &req, &principal).await?;
     if req.method() == Method::GET {
         let limit = page_limit(query_param(&req, "limit"), 50, 200)?;
-        let page = app
-            .store
-            .notes(
-                &scope,
-                &thread,
-                limit,
-                query_param(&req, "cursor").as_deref(),
-            )
+        let page = Threads::of(app.store.tenant(&scope))
+            .notes(&thread, limit, query_param(&req, "cursor").as_deref())
             .await?;
         return ok(
             &json!({ "thread": thread, "notes": page.items, "next_cursor": page.next_cursor }),
@@ -49,7 +44,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     .await?;
     app.store
         .transact_audited(
-            vec![app.store.note_tx(&scope, &record)?],
+            vec![Threads::of(app.store.tenant(&scope)).note(&record)?],
             &scope,
             vec![entry],
             "note exists",

@@ -3,6 +3,7 @@
 //! mailed to the firm's staff, a staff message to the client's contacts; the mail says there is
 //! a message and links to it, without its text.
 
+use crate::data::Threads;
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::mail::notice;
@@ -35,7 +36,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     .await?;
     app.store
         .transact_audited(
-            vec![app.store.message_tx(&scope, &record)?],
+            vec![Threads::of(app.store.tenant(&scope)).post(&record)?],
             &scope,
             vec![entry],
             "message exists",

@@ -1,13 +1,14 @@
 //! `POST /api/clients/{id}/projects`: the firm creates a project with milestones, tasks and
 //! internal fields, or `{"template": "onboarding"}` for the onboarding checklist.
 
+use crate::data::Projects;
+use crate::data::{Milestone, MilestoneStatus, ProjectRecord, ProjectStatus};
 use crate::model::{self, InternalInput, MilestoneInput, StaffProjectView, TaskInput};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::{Milestone, MilestoneStatus, ProjectRecord, ProjectStatus};
 use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -84,9 +85,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .internal
         .map(|input| model::internal(&id, input, 1))
         .transpose()?;
-    let mut items = vec![app.store.project_tx(&scope, &record, None)?];
+    let mut items = vec![Projects::of(app.store.tenant(&scope)).save(&record, None)?];
     if let Some(internal) = &internal {
-        items.push(app.store.project_internal_tx(&scope, internal)?);
+        items.push(Projects::of(app.store.tenant(&scope)).save_internal(internal)?);
     }
     let entry = AuditEntry::by(
         &scope,

@@ -6,6 +6,7 @@ use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
 pub mod create;
+pub mod data;
 pub mod get;
 pub mod list;
 pub mod model;

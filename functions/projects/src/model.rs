@@ -1,12 +1,12 @@
 //! Inputs, views and the rules of a project.
 
+use crate::data::{
+    Assignee, Milestone, MilestoneStatus, ProjectInternalRecord, ProjectRecord, ProjectStatus, Task,
+};
 use atrium_shared::dates::due_date;
 use atrium_shared::ids::{is_id, new_id};
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::TenantScope;
-use atrium_shared::store::records::{
-    Assignee, Milestone, MilestoneStatus, ProjectInternalRecord, ProjectRecord, ProjectStatus, Task,
-};
 use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use serde::{Deserialize, Serialize};

@@ -2,13 +2,14 @@
 //! client) and `POST /api/clients/{id}/projects/{project}/tasks/{task}` (staff, any task).
 //! When the last task is ticked, the project's owner gets one email.
 
+use crate::data::Assignee;
+use crate::data::Projects;
 use crate::model::{self, ProjectView};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::Assignee;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -25,14 +26,11 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let project_id = path_param(&req, "project")?;
     let task_id = path_param(&req, "task")?;
     let body: TaskBody = parse_json(&req)?;
-    let mut record = app
-        .store
-        .project(&scope, &project_id)
+    let mut record = Projects::of(app.store.tenant(&scope))
+        .get(&project_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if !principal.is_staff()
-        && record.status == atrium_shared::store::records::ProjectStatus::Archived
-    {
+    if !principal.is_staff() && record.status == crate::data::ProjectStatus::Archived {
         return Err(ApiError::not_found());
     }
     let task = record
@@ -67,7 +65,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     );
     app.store
         .transact_audited(
-            vec![app.store.project_tx(&scope, &record, Some(read_version))?],
+            vec![Projects::of(app.store.tenant(&scope)).save(&record, Some(read_version))?],
             &scope,
             vec![entry],
             "the project changed meanwhile; try again",

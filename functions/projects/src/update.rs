@@ -2,13 +2,14 @@
 //! milestones?, tasks?, internal?}`: the firm updates a project. Lists given replace the old
 //! ones (items keep their ids); clients see the change on their next read.
 
+use crate::data::ProjectStatus;
+use crate::data::Projects;
 use crate::model::{self, InternalInput, MilestoneInput, StaffProjectView, TaskInput};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::ProjectStatus;
 use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -37,9 +38,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let scope = scope_for(app, &principal, &req).await?;
     let project_id = path_param(&req, "project")?;
     let body: UpdateBody = parse_json(&req)?;
-    let mut record = app
-        .store
-        .project(&scope, &project_id)
+    let mut record = Projects::of(app.store.tenant(&scope))
+        .get(&project_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if record.version != body.version {
@@ -62,7 +62,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     if let Some(tasks) = body.tasks {
         record.tasks = model::tasks(tasks, &record.tasks)?;
     }
-    let existing_internal = app.store.project_internal(&scope, &project_id).await?;
+    let existing_internal = Projects::of(app.store.tenant(&scope))
+        .internal(&project_id)
+        .await?;
     let internal = match body.internal {
         Some(input) => Some(model::internal(
             &project_id,
@@ -80,9 +82,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let read_version = record.version;
     record.version += 1;
     record.updated_at = now_rfc3339();
-    let mut items = vec![app.store.project_tx(&scope, &record, Some(read_version))?];
+    let mut items = vec![Projects::of(app.store.tenant(&scope)).save(&record, Some(read_version))?];
     if let Some(internal) = &internal {
-        items.push(app.store.project_internal_tx(&scope, internal)?);
+        items.push(Projects::of(app.store.tenant(&scope)).save_internal(internal)?);
     }
     let entry = AuditEntry::by(
         &scope,

@@ -7,12 +7,13 @@
 use atrium_approvals::data::Approvals;
 use atrium_approvals::data::{ApprovalRecord, ApprovalStatus};
 use atrium_documents::view::RequestView;
+use atrium_messages::data::{MessageRecord, Threads};
+use atrium_projects::data::ProjectStatus;
+use atrium_projects::data::Projects;
 use atrium_projects::model::ProjectView;
 use atrium_shared::dates::days_from_today;
 use atrium_shared::http::ok;
 use atrium_shared::principal::{Principal, Role, TenantScope};
-use atrium_shared::store::records::MessageRecord;
-use atrium_shared::store::records::ProjectStatus;
 use atrium_shared::store::records::RequestStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -57,8 +58,8 @@ async fn recent_messages(
     for thread in threads {
         let (store, scope) = (app.store.clone(), scope.clone());
         reads.spawn(async move {
-            store
-                .latest_messages(&scope, &thread, RECENT_MESSAGES as i32)
+            Threads::of(store.tenant(&scope))
+                .latest(&thread, RECENT_MESSAGES as i32)
                 .await
         });
     }
@@ -103,10 +104,11 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = principal.own_tenant()?;
     let approval_data = Approvals::of(app.store.tenant(&scope));
+    let project_data = Projects::of(app.store.tenant(&scope));
     let (people, requests, projects, approvals) = tokio::join!(
         app.store.profile_and_contact(&scope, &principal.sub),
         app.store.requests(&scope, 100, None),
-        app.store.projects(&scope),
+        project_data.all(),
         approval_data.all()
     );
     let approvals = approvals?

@@ -6,8 +6,6 @@
 pub mod documents;
 pub mod forms;
 pub mod invoices;
-pub mod messages;
-pub mod projects;
 mod query;
 pub mod records;
 pub mod registry;

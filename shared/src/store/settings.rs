@@ -148,4 +148,9 @@ impl Store {
             values(&pairs),
         )
     }
+
+    /// Every staff user (to tell the firm about a client's message).
+    pub async fn staff_users(&self) -> ApiResult<Vec<UserRecord>> {
+        self.query_all(keys::STAFF_PK, "USER#", true).await
+    }
 }
