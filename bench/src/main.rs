@@ -8,14 +8,14 @@
 //!    recordings (`bench/src/replay.rs`); thread CPU time per request (event parsing, handler,
 //!    SDK signing and (de)serialisation, JSON logs formatted into a sink), and the AWS round
 //!    trips per request.
-//! 3. **Init.** Every function (its group's binary, `atrium-<group>`, with the function's
+//! 3. **Init.** Every function (its capability's binary, `atrium-<capability>`, with the function's
 //!    `ATRIUM_OPERATION`) and `hello-lambda` (the hello-world of lambda_runtime,
 //!    same profile) is started `--runs` times, interleaved, against a local Runtime API stub
 //!    (`bench/src/stub.rs`): process spawn to its first `GET …/invocation/next`.
 //! 4. **Peak RSS.** Each binary then serves `--invocations` events (its recorded event) through
 //!    the stub against moto; VmHWM from /proc. `hello-lambda` also gets a panicking event and
 //!    must answer it as an invocation error and serve the next one.
-//! 5. **Size** of each function's release binary (one per group of capabilities).
+//! 5. **Size** of each function's release binary (one per capability).
 //!
 //! Writes `target/bench/report.md` and `report.json` and prints the table.
 
@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 
 const HELLO: &str = "hello-lambda";
 
-/// The binary a function runs: its group's (`atrium_portal::BINARIES`), with the function's
+/// The binary a function runs: its capability's (`atrium_portal::BINARIES`), with the function's
 /// own `ATRIUM_OPERATION`.
 fn binary_path(bin_dir: &Path, operation: &str) -> PathBuf {
     bin_dir.join(atrium_portal::binary_of(operation).unwrap_or("atrium-unassigned"))
@@ -175,7 +175,7 @@ fn function_env(config: &Config, binary: &str, port: u16) -> Vec<(String, String
         ),
         ("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}")),
         ("AWS_LAMBDA_FUNCTION_NAME", binary.to_string()),
-        // Which operation the group's binary runs (hello-lambda ignores it).
+        // Which operation the capability's binary runs (hello-lambda ignores it).
         (OPERATION_VARIABLE, binary.to_string()),
         ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".to_string()),
         ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),

@@ -2,75 +2,97 @@
 //! template's function blocks ([`template`]) and the Lambda binaries that run them
 //! ([`serve`]).
 //!
-//! A capability declares its operations next to its handlers (`OPERATIONS` in its `lib.rs`).
-//! Its operations are built into one of a few binaries ([`BINARIES`]); every function of the
-//! template runs its operation's binary with `ATRIUM_OPERATION` naming the operation, so each
-//! Lambda keeps its own role, policy and configuration while `sam build` compiles and links a
-//! handful of programs instead of one per operation. A binary links only its own
-//! capabilities' code (each `src/bin/` main names just its list), which keeps each under the
-//! size budget (docs/architecture.md, "One binary per group of capabilities").
+//! A capability declares its operations next to its handlers (`OPERATIONS` in its `lib.rs`),
+//! and all of them are built into one binary ([`BINARIES`]); every function of the template
+//! runs its capability's binary with `ATRIUM_OPERATION` naming the operation, so each Lambda
+//! keeps its own role, policy and configuration while `sam build` links sixteen programs
+//! instead of one per operation. A binary links only its own capability's code (each
+//! `src/bin/` main names just its list), which keeps each under the size budget
+//! (docs/architecture.md, "One binary per capability").
 
 pub mod template;
 
 use atrium_shared::operation::{Operation, Serve, OPERATION_VARIABLE};
 
-/// Sign-in, identities and the firm's settings: the authorizer, auth, clients, contacts,
-/// staff and branding.
-pub const ACCESS: &[&[Operation]] = &[
-    atrium_authorizer::OPERATIONS,
-    atrium_auth::OPERATIONS,
-    atrium_clients::OPERATIONS,
-    atrium_contacts::OPERATIONS,
-    atrium_staff::OPERATIONS,
-    atrium_branding::OPERATIONS,
-];
-
-/// Files and money: document requests and documents, the daily reminders, approvals and
-/// invoices.
-pub const FILES: &[&[Operation]] = &[
-    atrium_documents::OPERATIONS,
-    atrium_reminders::OPERATIONS,
-    atrium_approvals::OPERATIONS,
-    atrium_invoices::OPERATIONS,
-];
-
-/// The work itself: the dashboard, projects, messages, tickets, intake forms and the trail.
-pub const WORK: &[&[Operation]] = &[
-    atrium_workspace::OPERATIONS,
-    atrium_projects::OPERATIONS,
-    atrium_messages::OPERATIONS,
-    atrium_tickets::OPERATIONS,
-    atrium_forms::OPERATIONS,
-    atrium_audit::OPERATIONS,
-];
-
-/// A Lambda binary (`src/bin/<name>.rs`) and the capabilities it runs.
+/// A Lambda binary (`src/bin/<name>.rs`) and the operations it runs: one per capability.
 pub struct Binary {
     pub name: &'static str,
-    pub capabilities: &'static [&'static [Operation]],
+    pub operations: &'static [Operation],
 }
 
+/// Every capability's binary. A binary of two capabilities would pass the size budget only for
+/// the smallest pairs (each alone is 6.3 to 7.9 MB; docs/architecture.md, "One binary per
+/// capability"), so each capability is built once, and every function of it runs that binary.
 pub const BINARIES: &[Binary] = &[
     Binary {
-        name: "atrium-access",
-        capabilities: ACCESS,
+        name: "atrium-authorizer",
+        operations: atrium_authorizer::OPERATIONS,
     },
     Binary {
-        name: "atrium-files",
-        capabilities: FILES,
+        name: "atrium-auth",
+        operations: atrium_auth::OPERATIONS,
     },
     Binary {
-        name: "atrium-work",
-        capabilities: WORK,
+        name: "atrium-clients",
+        operations: atrium_clients::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-contacts",
+        operations: atrium_contacts::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-staff",
+        operations: atrium_staff::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-branding",
+        operations: atrium_branding::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-documents",
+        operations: atrium_documents::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-reminders",
+        operations: atrium_reminders::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-approvals",
+        operations: atrium_approvals::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-invoices",
+        operations: atrium_invoices::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-workspace",
+        operations: atrium_workspace::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-projects",
+        operations: atrium_projects::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-messages",
+        operations: atrium_messages::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-tickets",
+        operations: atrium_tickets::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-forms",
+        operations: atrium_forms::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-audit",
+        operations: atrium_audit::OPERATIONS,
     },
 ];
 
 /// Every operation, in the order of the template.
 pub fn operations() -> impl Iterator<Item = &'static Operation> {
-    BINARIES
-        .iter()
-        .flat_map(|binary| binary.capabilities.iter())
-        .flat_map(|operations| operations.iter())
+    BINARIES.iter().flat_map(|binary| binary.operations.iter())
 }
 
 /// The operation of that name.
@@ -84,23 +106,20 @@ pub fn binary_of(name: &str) -> Option<&'static str> {
         .iter()
         .find(|binary| {
             binary
-                .capabilities
+                .operations
                 .iter()
-                .any(|operations| operations.iter().any(|operation| operation.name == name))
+                .any(|operation| operation.name == name)
         })
         .map(|binary| binary.name)
 }
 
 /// The whole of a binary's `main`: run the operation `ATRIUM_OPERATION` names, if it is one of
-/// `capabilities`.
-pub async fn serve(
-    capabilities: &'static [&'static [Operation]],
-) -> Result<(), lambda_http::Error> {
+/// `capability`'s (naming only those keeps the other capabilities' code out of the binary).
+pub async fn serve(capability: &'static [Operation]) -> Result<(), lambda_http::Error> {
     let name = std::env::var(OPERATION_VARIABLE)
         .map_err(|_| format!("{OPERATION_VARIABLE} must name the function's operation"))?;
-    let operation = capabilities
+    let operation = capability
         .iter()
-        .flat_map(|operations| operations.iter())
         .find(|operation| operation.name == name)
         .ok_or_else(|| format!("{OPERATION_VARIABLE}={name} is not an operation of this binary"))?;
     match operation.serve {

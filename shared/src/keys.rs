@@ -148,21 +148,6 @@ pub fn invoice_number_pk(number: &str) -> String {
 }
 pub const INVOICE_NUMBER_SK: &str = "INVOICENO";
 
-// ---------------------------------------------------------------- tickets
-
-pub fn ticket_sk(id: &str) -> String {
-    format!("TICKET#{id}")
-}
-pub const TICKET_PREFIX: &str = "TICKET#";
-
-/// Tickets of every client in one GSI2 partition, sorted by status then last change, so the
-/// firm's queue filtered by status is one range query.
-pub const TICKETS_PARTITION: &str = "TICKETS";
-
-pub fn ticket_queue_key(status: &str, updated_at: &str, tenant_id: &str, id: &str) -> String {
-    format!("{status}#{updated_at}#{tenant_id}#{id}")
-}
-
 // ---------------------------------------------------------------- intake forms
 
 /// Form definitions are the firm's (not tenant data): `FORMS` / `FORM#<id>` (the form) and

@@ -6,6 +6,7 @@
 use atrium_projects::data::Projects;
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
+use atrium_tickets::data::Tickets;
 
 pub mod data;
 pub mod list;
@@ -89,7 +90,10 @@ pub async fn thread(
             .document(scope, id)
             .await?
             .is_some_and(|document| !document.billing_only || principal.sees_billing()),
-        "ticket" => app.store.ticket(scope, id).await?.is_some(),
+        "ticket" => Tickets::of(app.store.tenant(scope))
+            .get(id)
+            .await?
+            .is_some(),
         _ => false,
     };
     if exists {

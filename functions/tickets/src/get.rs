@@ -1,6 +1,7 @@
 //! `GET /api/tickets/{ticket}` (any contact of the client) and
 //! `GET /api/clients/{id}/tickets/{ticket}` (staff).
 
+use crate::data::Tickets;
 use crate::TicketView;
 use atrium_shared::access::scope_for;
 use atrium_shared::http::{ok, path_param};
@@ -12,9 +13,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     let ticket_id = path_param(&req, "ticket")?;
-    let ticket = app
-        .store
-        .ticket(&scope, &ticket_id)
+    let ticket = Tickets::of(app.store.tenant(&scope))
+        .get(&ticket_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     ok(&TicketView::from(ticket))

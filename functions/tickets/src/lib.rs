@@ -7,15 +7,16 @@
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
+pub mod data;
 pub mod get;
 pub mod list;
 pub mod open;
 pub mod update;
 
+use crate::data::TicketRecord;
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::records::UserStatus;
-use atrium_shared::store::tickets::TicketRecord;
 use atrium_shared::{ApiError, ApiResult, App};
 use serde::Serialize;
 

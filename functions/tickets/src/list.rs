@@ -5,12 +5,13 @@
 //! `?status=` filters (open, in_progress, waiting_on_client, resolved, closed); pages with
 //! `?limit=` and `?cursor=`.
 
+use crate::data::TicketStatus;
+use crate::data::Tickets;
 use crate::TicketView;
 use atrium_shared::access::scope_for;
 use atrium_shared::http::{ok, query_param};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::page_limit;
-use atrium_shared::store::tickets::TicketStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
@@ -32,12 +33,12 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .path_parameters_ref()
         .is_some_and(|params| params.first("id").is_some());
     let page = if principal.is_staff() && !names_a_client {
-        app.store
-            .ticket_queue(status, limit, cursor.as_deref())
-            .await?
+        crate::data::queue(&app.store, status, limit, cursor.as_deref()).await?
     } else {
         let scope = scope_for(app, &principal, &req).await?;
-        let mut page = app.store.tickets(&scope, limit, cursor.as_deref()).await?;
+        let mut page = Tickets::of(app.store.tenant(&scope))
+            .page(limit, cursor.as_deref())
+            .await?;
         // A client has tens of tickets; filtering the page keeps one list for every status.
         page.items
             .retain(|ticket| status.is_none_or(|status| ticket.status == status));

@@ -2,13 +2,14 @@
 //! the client's behalf) `{subject, description, category?, priority?, attachments?}`.
 //! Attachments are documents of the client uploaded first (`POST /api/documents`), at most 10.
 
+use crate::data::Tickets;
+use crate::data::{TicketRecord, TicketStatus};
 use crate::{category, priority, TicketView};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::tickets::{TicketRecord, TicketStatus};
 use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -101,7 +102,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     );
     app.store
         .transact_audited(
-            vec![app.store.ticket_tx(&scope, &ticket, None)?],
+            vec![Tickets::of(app.store.tenant(&scope)).save(&ticket, None)?],
             &scope,
             vec![entry],
             "ticket exists",

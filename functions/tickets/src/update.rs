@@ -3,6 +3,8 @@
 //! unassign). `PATCH /api/tickets/{ticket}` (a contact who can act) `{version, status}`: close
 //! the ticket, or reopen a resolved one. A status change is mailed to the opener.
 
+use crate::data::Tickets;
+use crate::data::{TicketAssignee, TicketStatus};
 use crate::{category, priority, TicketView};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
@@ -10,7 +12,6 @@ use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::UserStatus;
-use atrium_shared::store::tickets::{TicketAssignee, TicketStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -88,9 +89,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             }))
         }
     };
-    let mut ticket = app
-        .store
-        .ticket(&scope, &ticket_id)
+    let mut ticket = Tickets::of(app.store.tenant(&scope))
+        .get(&ticket_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if ticket.version != body.version {
@@ -135,7 +135,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     );
     app.store
         .transact_audited(
-            vec![app.store.ticket_tx(&scope, &ticket, Some(read))?],
+            vec![Tickets::of(app.store.tenant(&scope)).save(&ticket, Some(read))?],
             &scope,
             vec![entry],
             "version: the ticket changed since you read it; reload and try again",

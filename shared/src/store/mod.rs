@@ -12,7 +12,6 @@ pub mod registry;
 mod scoped;
 pub mod settings;
 pub mod tenant;
-pub mod tickets;
 mod write;
 
 pub use query::SortRange;

@@ -87,6 +87,22 @@ impl<'a> TenantStore<'a> {
         put_versioned(to_item(&self.pk, sk, record)?, Some(read_version))
     }
 
+    /// As [`TenantStore::create`] (`read_version` none) or [`TenantStore::replace`], with
+    /// attributes an index reads (`GSI2PK`, `GSI2SK`) beside the record's own.
+    pub fn save_indexed<T: Serialize>(
+        &self,
+        sk: &str,
+        record: &T,
+        read_version: Option<u64>,
+        index_attributes: &[(&str, AttributeValue)],
+    ) -> ApiResult<Write> {
+        let mut item = to_item(&self.pk, sk, record)?;
+        for (name, value) in index_attributes {
+            item.insert((*name).to_string(), value.clone());
+        }
+        put_versioned(item, read_version)
+    }
+
     /// Puts the record whatever is there, or only where `condition` holds.
     pub fn put<T: Serialize>(
         &self,

@@ -1,13 +1,9 @@
-//! Support tickets: `T#<tenant>` / `TICKET#<id>`, also in the firm's queue (GSI2 partition
-//! `TICKETS`, sorted by status then last change). Replies are the messages of thread
-//! `ticket:<id>`, internal notes the firm's notes on it.
+//! Support tickets' data: `T#<tenant>` / `TICKET#<id>`, also in the firm's queue (GSI2
+//! partition `TICKETS`, sorted by status then last change). Replies are the messages of thread
+//! `ticket:<id>`, internal notes the firm's notes on it (`atrium_messages::data`).
 
-use super::SortRange;
-use super::Write;
-use super::{s, to_item, Item, Page, Store};
-use crate::error::ApiResult;
-use crate::keys;
-use crate::principal::TenantScope;
+use atrium_shared::store::{s, Page, SortRange, Store, TenantStore, Write};
+use atrium_shared::{keys, ApiResult};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,75 +80,75 @@ pub struct TicketRecord {
     pub version: u64,
 }
 
-fn ticket_item(scope: &TenantScope, record: &TicketRecord) -> ApiResult<Item> {
-    let mut item = to_item(
-        &keys::tenant_pk(scope),
-        &keys::ticket_sk(&record.id),
-        record,
-    )?;
-    item.insert(keys::GSI2PK.to_string(), s(keys::TICKETS_PARTITION));
-    item.insert(
-        keys::GSI2SK.to_string(),
-        s(keys::ticket_queue_key(
-            record.status.as_str(),
-            &record.updated_at,
-            scope.tenant_id(),
-            &record.id,
-        )),
-    );
-    Ok(item)
+pub const TICKET_PREFIX: &str = "TICKET#";
+
+pub fn ticket_sk(id: &str) -> String {
+    format!("{TICKET_PREFIX}{id}")
 }
 
-impl Store {
-    pub async fn ticket(&self, scope: &TenantScope, id: &str) -> ApiResult<Option<TicketRecord>> {
-        self.get_record(&keys::tenant_pk(scope), &keys::ticket_sk(id))
-            .await
+/// The firm's queue across clients (GSI2).
+pub const TICKETS_PARTITION: &str = "TICKETS";
+
+/// `status#updated_at#tenant#id`: a status's tickets, oldest change first.
+pub fn ticket_queue_key(status: &str, updated_at: &str, tenant_id: &str, id: &str) -> String {
+    format!("{status}#{updated_at}#{tenant_id}#{id}")
+}
+
+/// A tenant's tickets.
+pub struct Tickets<'a>(TenantStore<'a>);
+
+impl<'a> Tickets<'a> {
+    pub fn of(tenant: TenantStore<'a>) -> Self {
+        Self(tenant)
     }
 
-    /// A client's tickets, newest first, paged.
-    pub async fn tickets(
-        &self,
-        scope: &TenantScope,
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> ApiResult<Page<TicketRecord>> {
-        self.query_prefix(
-            &keys::tenant_pk(scope),
-            keys::TICKET_PREFIX,
-            limit,
-            cursor,
-            false,
+    pub async fn get(&self, id: &str) -> ApiResult<Option<TicketRecord>> {
+        self.0.get(&ticket_sk(id)).await
+    }
+
+    /// The tenant's tickets, newest first, paged.
+    pub async fn page(&self, limit: i32, cursor: Option<&str>) -> ApiResult<Page<TicketRecord>> {
+        self.0.page(TICKET_PREFIX, limit, cursor, true).await
+    }
+
+    /// A new ticket (`read_version` none) or one read at `read_version`, placed in the firm's
+    /// queue by its status and last change.
+    pub fn save(&self, record: &TicketRecord, read_version: Option<u64>) -> ApiResult<Write> {
+        let queue_key = ticket_queue_key(
+            record.status.as_str(),
+            &record.updated_at,
+            self.0.scope().tenant_id(),
+            &record.id,
+        );
+        self.0.save_indexed(
+            &ticket_sk(&record.id),
+            record,
+            read_version,
+            &[
+                (keys::GSI2PK, s(TICKETS_PARTITION)),
+                (keys::GSI2SK, s(queue_key)),
+            ],
         )
-        .await
     }
+}
 
-    /// The firm's queue across clients: one status (oldest change first, so the longest
-    /// waiting come first) or every status.
-    pub async fn ticket_queue(
-        &self,
-        status: Option<TicketStatus>,
-        limit: i32,
-        cursor: Option<&str>,
-    ) -> ApiResult<Page<TicketRecord>> {
-        self.query_index_range(
+/// The firm's queue across clients: one status (oldest change first, so the longest waiting
+/// come first) or every status.
+pub async fn queue(
+    store: &Store,
+    status: Option<TicketStatus>,
+    limit: i32,
+    cursor: Option<&str>,
+) -> ApiResult<Page<TicketRecord>> {
+    store
+        .query_index_range(
             "GSI2",
             keys::GSI2PK,
             keys::GSI2SK,
-            keys::TICKETS_PARTITION,
+            TICKETS_PARTITION,
             status.map(|status| SortRange::BeginsWith(format!("{}#", status.as_str()))),
             limit,
             cursor,
         )
         .await
-    }
-
-    /// A new ticket (`read_version` none) or one read at `read_version`.
-    pub fn ticket_tx(
-        &self,
-        scope: &TenantScope,
-        record: &TicketRecord,
-        read_version: Option<u64>,
-    ) -> ApiResult<Write> {
-        super::put_versioned(ticket_item(scope, record)?, read_version)
-    }
 }
