@@ -134,20 +134,6 @@ pub fn object_key(scope: &TenantScope, document_id: &str, number: u32) -> String
     )
 }
 
-// ---------------------------------------------------------------- invoices
-
-pub fn invoice_sk(id: &str) -> String {
-    format!("INV#{id}")
-}
-pub const INVOICE_PREFIX: &str = "INV#";
-
-/// Invoice numbers are unique across the firm: one marker item per number (upper-cased), written
-/// in the same transaction as the invoice.
-pub fn invoice_number_pk(number: &str) -> String {
-    format!("INVOICENO#{}", number.to_uppercase())
-}
-pub const INVOICE_NUMBER_SK: &str = "INVOICENO";
-
 // ---------------------------------------------------------------- intake forms
 
 /// Form definitions are the firm's (not tenant data): `FORMS` / `FORM#<id>` (the form) and

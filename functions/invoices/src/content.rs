@@ -1,11 +1,11 @@
 //! The editable content of an invoice, checked field by field. Creating takes every required
 //! field; updating a draft takes any of them.
 
+use crate::data::{InvoiceLine, InvoiceRecord};
 use crate::money::{amount, currency};
 use atrium_shared::dates::due_date;
 use atrium_shared::ids::is_id;
 use atrium_shared::principal::TenantScope;
-use atrium_shared::store::invoices::{InvoiceLine, InvoiceRecord};
 use atrium_shared::store::Write;
 use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -288,7 +288,7 @@ mod tests {
             subtotal_minor: 0,
             tax_minor: 0,
             total_minor: 0,
-            status: atrium_shared::store::invoices::InvoiceStatus::Draft,
+            status: crate::data::InvoiceStatus::Draft,
             document_id: None,
             payment_url: None,
             note: String::new(),

@@ -4,13 +4,14 @@
 //! and billing contacts.
 
 use crate::content::{apply, attach_pdf, ContentBody};
+use crate::data::{number_holder, Invoices};
+use crate::data::{InvoiceNumberRecord, InvoiceRecord, InvoiceStatus};
 use crate::view::InvoiceView;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::invoices::{InvoiceNumberRecord, InvoiceRecord, InvoiceStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 
@@ -72,7 +73,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     };
     apply(&mut invoice, content)?;
     let taken = || ApiError::conflict("number: another invoice of the firm already has it");
-    if app.store.invoice_number(&invoice.number).await?.is_some() {
+    if number_holder(&app.store, &invoice.number).await?.is_some() {
         return Err(taken());
     }
     let mut items = Vec::new();
@@ -103,8 +104,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             &meta,
         ));
     }
-    items.push(app.store.invoice_tx(&scope, &invoice, None)?);
-    items.push(app.store.claim_invoice_number_tx(&InvoiceNumberRecord {
+    let invoices = Invoices::of(app.store.tenant(&scope));
+    items.push(invoices.save(&invoice, None)?);
+    items.push(invoices.claim_number(&InvoiceNumberRecord {
         number: invoice.number.clone(),
         tenant_id: scope.tenant_id().to_string(),
         invoice_id: invoice.id.clone(),

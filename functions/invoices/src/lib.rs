@@ -4,11 +4,13 @@
 //! download the PDF; other contacts do not learn that invoices exist. Amounts are integers in
 //! the currency's minor units.
 
+use crate::data::Invoices;
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
 pub mod content;
 pub mod create;
+pub mod data;
 pub mod get;
 pub mod list;
 pub mod money;
@@ -16,10 +18,10 @@ pub mod pdf;
 pub mod update;
 pub mod view;
 
+use crate::data::InvoiceRecord;
 use atrium_shared::access::scope_for;
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, Role, TenantScope};
-use atrium_shared::store::invoices::InvoiceRecord;
 use atrium_shared::store::records::UserStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
@@ -52,8 +54,8 @@ pub async fn invoice_for(
     scope: &TenantScope,
     invoice_id: &str,
 ) -> ApiResult<InvoiceRecord> {
-    app.store
-        .invoice(scope, invoice_id)
+    Invoices::of(app.store.tenant(scope))
+        .get(invoice_id)
         .await?
         .filter(|invoice| principal.is_staff() || invoice.status.shown_to_clients())
         .ok_or_else(ApiError::not_found)

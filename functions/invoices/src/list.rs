@@ -2,6 +2,7 @@
 //! `GET /api/clients/{id}/invoices` (staff: every invoice of the client). `?status=` filters
 //! by the status people see (`overdue` included). Newest first.
 
+use crate::data::Invoices;
 use crate::view::{shown_status, InvoiceView};
 use atrium_shared::http::{ok, query_param};
 use atrium_shared::principal::Principal;
@@ -23,9 +24,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             ));
         }
     }
-    let invoices = app
-        .store
-        .invoices(&scope)
+    let invoices = Invoices::of(app.store.tenant(&scope))
+        .all()
         .await?
         .into_iter()
         .filter(|invoice| principal.is_staff() || invoice.status.shown_to_clients())

@@ -5,13 +5,14 @@
 //! client's admins and billing contacts.
 
 use crate::content::{apply, attach_pdf, ContentBody};
+use crate::data::{number_holder, Invoices};
+use crate::data::{InvoiceNumberRecord, InvoiceStatus};
 use crate::view::InvoiceView;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::invoices::{InvoiceNumberRecord, InvoiceStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 
@@ -45,9 +46,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             "give a status or fields to change",
         ));
     }
-    let mut invoice = app
-        .store
-        .invoice(&scope, &invoice_id)
+    let invoices = Invoices::of(app.store.tenant(&scope));
+    let mut invoice = invoices
+        .get(&invoice_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if invoice.version != read_version {
@@ -69,13 +70,13 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         items.extend(attach_pdf(app, &scope, &mut invoice, document_id).await?);
     }
     if invoice.number != was.number {
-        if app.store.invoice_number(&invoice.number).await?.is_some() {
+        if number_holder(&app.store, &invoice.number).await?.is_some() {
             return Err(ApiError::conflict(
                 "number: another invoice of the firm already has it",
             ));
         }
-        items.push(app.store.release_invoice_number_tx(&was.number, &was.id)?);
-        items.push(app.store.claim_invoice_number_tx(&InvoiceNumberRecord {
+        items.push(invoices.release_number(&was.number, &was.id)?);
+        items.push(invoices.claim_number(&InvoiceNumberRecord {
             number: invoice.number.clone(),
             tenant_id: scope.tenant_id().to_string(),
             invoice_id: invoice.id.clone(),
@@ -114,7 +115,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     }
     invoice.version += 1;
     invoice.updated_at = now;
-    items.push(app.store.invoice_tx(&scope, &invoice, Some(was.version))?);
+    items.push(invoices.save(&invoice, Some(was.version))?);
     let entry = AuditEntry::by(
         &scope,
         &principal,

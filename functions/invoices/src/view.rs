@@ -1,8 +1,8 @@
 //! What the API answers about an invoice.
 
+use crate::data::{InvoiceLine, InvoiceRecord, InvoiceStatus};
 use crate::money::{decimal, minor_digits};
 use atrium_shared::dates::today;
-use atrium_shared::store::invoices::{InvoiceLine, InvoiceRecord, InvoiceStatus};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]

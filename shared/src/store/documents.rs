@@ -2,7 +2,7 @@
 
 use super::records::*;
 use super::Write;
-use super::{put_tx, s, to_item, values, Item, Page, Store};
+use super::{n, put_tx, s, to_item, update_tx, values, Item, Page, Store};
 use crate::error::{ApiError, ApiResult};
 use crate::keys;
 use crate::principal::TenantScope;
@@ -206,5 +206,25 @@ impl Store {
     pub async fn contacts(&self, scope: &TenantScope) -> ApiResult<Vec<UserRecord>> {
         self.query_all(&keys::tenant_pk(scope), keys::CONTACT_PREFIX, true)
             .await
+    }
+
+    /// Marks a document as billing-only, from the version the caller read.
+    pub fn restrict_document_to_billing_tx(
+        &self,
+        scope: &TenantScope,
+        document_id: &str,
+        read_version: u64,
+    ) -> ApiResult<Write> {
+        update_tx(
+            &keys::tenant_pk(scope),
+            &keys::document_sk(document_id),
+            "SET billing_only = :yes, version = :next",
+            Some("version = :read"),
+            values(&[
+                (":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true)),
+                (":next", n(read_version + 1)),
+                (":read", n(read_version)),
+            ]),
+        )
     }
 }

@@ -5,7 +5,6 @@
 
 pub mod documents;
 pub mod forms;
-pub mod invoices;
 mod query;
 pub mod records;
 pub mod registry;
@@ -241,7 +240,9 @@ impl Store {
         Ok(output.item)
     }
 
-    pub(crate) async fn get_record<T: DeserializeOwned>(
+    /// The record under these keys, read consistently (firm-level items; tenant items through
+    /// [`Store::tenant`]).
+    pub async fn get_record<T: DeserializeOwned>(
         &self,
         pk: &str,
         sk: &str,

@@ -10,7 +10,7 @@
 
 use super::{delete_tx, put_tx, put_versioned, to_item, update_tx, values, Page, Store, Write};
 use crate::audit::AuditEntry;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::keys;
 use crate::principal::TenantScope;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -137,6 +137,26 @@ impl<'a> TenantStore<'a> {
         delete_tx(&self.pk, sk, condition)
     }
 
+    /// Creates a firm-wide marker written in the tenant's transaction (`INVOICENO#<number>`:
+    /// one of [`crate::tenancy::SHARED_PREFIXES`], which a tenant's session may write); fails
+    /// (409) when the marker exists.
+    pub fn create_marker<T: Serialize>(&self, pk: &str, sk: &str, record: &T) -> ApiResult<Write> {
+        shared_marker(pk)?;
+        put_versioned(to_item(pk, sk, record)?, None)
+    }
+
+    /// Deletes a firm-wide marker where `condition` holds.
+    pub fn delete_marker(
+        &self,
+        pk: &str,
+        sk: &str,
+        condition: &str,
+        condition_values: &[(&str, AttributeValue)],
+    ) -> ApiResult<Write> {
+        shared_marker(pk)?;
+        super::delete_tx_with(pk, sk, condition, values(condition_values))
+    }
+
     /// Commits the writes and chains the entries onto the tenant's audit trail, all or nothing.
     /// A failed condition of the writes is a 409 with `conflict_message`.
     pub async fn commit(
@@ -148,5 +168,20 @@ impl<'a> TenantStore<'a> {
         self.store
             .transact_audited(writes, self.scope, entries, conflict_message)
             .await
+    }
+}
+
+/// Markers a tenant's transaction may write outside its partition, and nothing else.
+fn shared_marker(pk: &str) -> ApiResult<()> {
+    if crate::tenancy::SHARED_PREFIXES
+        .iter()
+        .any(|prefix| pk.starts_with(prefix))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::internal(
+            "marker",
+            format!("{pk} is not a shared marker"),
+        ))
     }
 }

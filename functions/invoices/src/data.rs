@@ -1,11 +1,9 @@
-//! Invoices: `T#<tenant>` / `INV#<id>`, with a firm-wide marker per invoice number
-//! (`INVOICENO#<NUMBER>`) that keeps numbers unique across all clients.
+//! Invoices' data: `T#<tenant>` / `INV#<id>`, with a firm-wide marker per invoice number
+//! (`INVOICENO#<NUMBER>`) that keeps numbers unique across all clients, written in the
+//! invoice's own transaction.
 
-use super::Write;
-use super::{put_tx, s, to_item, values, Store};
-use crate::error::ApiResult;
-use crate::keys;
-use crate::principal::TenantScope;
+use atrium_shared::store::{s, Store, TenantStore, Write};
+use atrium_shared::ApiResult;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,81 +93,66 @@ pub struct InvoiceNumberRecord {
     pub invoice_id: String,
 }
 
-impl Store {
-    pub async fn invoice(&self, scope: &TenantScope, id: &str) -> ApiResult<Option<InvoiceRecord>> {
-        self.get_record(&keys::tenant_pk(scope), &keys::invoice_sk(id))
-            .await
+pub const INVOICE_PREFIX: &str = "INV#";
+
+pub fn invoice_sk(id: &str) -> String {
+    format!("{INVOICE_PREFIX}{id}")
+}
+
+/// One marker per number across all clients (upper-cased, so `a-1` and `A-1` are one number).
+pub fn invoice_number_pk(number: &str) -> String {
+    format!("INVOICENO#{}", number.to_uppercase())
+}
+pub const INVOICE_NUMBER_SK: &str = "INVOICENO";
+
+/// A tenant's invoices.
+pub struct Invoices<'a>(TenantStore<'a>);
+
+impl<'a> Invoices<'a> {
+    pub fn of(tenant: TenantStore<'a>) -> Self {
+        Self(tenant)
     }
 
-    /// Every invoice of a client, newest first (a client has tens to hundreds).
-    pub async fn invoices(&self, scope: &TenantScope) -> ApiResult<Vec<InvoiceRecord>> {
-        self.query_all(&keys::tenant_pk(scope), keys::INVOICE_PREFIX, false)
-            .await
+    pub async fn get(&self, id: &str) -> ApiResult<Option<InvoiceRecord>> {
+        self.0.get(&invoice_sk(id)).await
+    }
+
+    /// Every invoice of the client, newest first (a client has tens to hundreds).
+    pub async fn all(&self) -> ApiResult<Vec<InvoiceRecord>> {
+        self.0.all(INVOICE_PREFIX, true).await
     }
 
     /// A new invoice (`read_version` none) or one read at `read_version`.
-    pub fn invoice_tx(
-        &self,
-        scope: &TenantScope,
-        record: &InvoiceRecord,
-        read_version: Option<u64>,
-    ) -> ApiResult<Write> {
-        let item = to_item(
-            &keys::tenant_pk(scope),
-            &keys::invoice_sk(&record.id),
-            record,
-        )?;
-        super::put_versioned(item, read_version)
+    pub fn save(&self, record: &InvoiceRecord, read_version: Option<u64>) -> ApiResult<Write> {
+        match read_version {
+            None => self.0.create(&invoice_sk(&record.id), record),
+            Some(read) => self.0.replace(&invoice_sk(&record.id), record, read),
+        }
     }
 
     /// Claims an invoice number for the firm; fails (409) when any client's invoice has it.
-    pub fn claim_invoice_number_tx(&self, record: &InvoiceNumberRecord) -> ApiResult<Write> {
-        put_tx(
-            to_item(
-                &keys::invoice_number_pk(&record.number),
-                keys::INVOICE_NUMBER_SK,
-                record,
-            )?,
-            Some("attribute_not_exists(PK)"),
-            None,
+    pub fn claim_number(&self, record: &InvoiceNumberRecord) -> ApiResult<Write> {
+        self.0.create_marker(
+            &invoice_number_pk(&record.number),
+            INVOICE_NUMBER_SK,
+            record,
         )
     }
 
     /// Gives a number back (a draft renumbered); only the invoice that holds it may.
-    pub fn release_invoice_number_tx(&self, number: &str, invoice_id: &str) -> ApiResult<Write> {
-        super::delete_tx_with(
-            &keys::invoice_number_pk(number),
-            keys::INVOICE_NUMBER_SK,
+    pub fn release_number(&self, number: &str, invoice_id: &str) -> ApiResult<Write> {
+        self.0.delete_marker(
+            &invoice_number_pk(number),
+            INVOICE_NUMBER_SK,
             "invoice_id = :invoice",
-            values(&[(":invoice", s(invoice_id))]),
-        )
-    }
-
-    /// Marks a document as billing-only, from the version the caller read.
-    pub fn restrict_document_to_billing_tx(
-        &self,
-        scope: &TenantScope,
-        document_id: &str,
-        read_version: u64,
-    ) -> ApiResult<Write> {
-        super::update_tx(
-            &keys::tenant_pk(scope),
-            &keys::document_sk(document_id),
-            "SET billing_only = :yes, version = :next",
-            Some("version = :read"),
-            values(&[
-                (":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true)),
-                (":next", super::n(read_version + 1)),
-                (":read", super::n(read_version)),
-            ]),
+            &[(":invoice", s(invoice_id))],
         )
     }
 }
 
-impl Store {
-    /// Who holds an invoice number, if anyone.
-    pub async fn invoice_number(&self, number: &str) -> ApiResult<Option<InvoiceNumberRecord>> {
-        self.get_record(&keys::invoice_number_pk(number), keys::INVOICE_NUMBER_SK)
-            .await
-    }
+/// Who holds an invoice number, if anyone.
+pub async fn number_holder(store: &Store, number: &str) -> ApiResult<Option<InvoiceNumberRecord>> {
+    store
+        .get_record(&invoice_number_pk(number), INVOICE_NUMBER_SK)
+        .await
 }
