@@ -134,45 +134,6 @@ pub fn object_key(scope: &TenantScope, document_id: &str, number: u32) -> String
     )
 }
 
-// ---------------------------------------------------------------- intake forms
-
-/// Form definitions are the firm's (not tenant data): `FORMS` / `FORM#<id>` (the form) and
-/// `FORMS` / `FORMV#<id>#<n>` (one published schema version, never changed).
-pub const FORMS_PK: &str = "FORMS";
-pub const FORM_PREFIX: &str = "FORM#";
-
-pub fn form_sk(id: &str) -> String {
-    format!("{FORM_PREFIX}{id}")
-}
-
-pub fn form_version_sk(form_id: &str, number: u32) -> String {
-    format!("FORMV#{form_id}#{number:06}")
-}
-
-/// A form assigned to a client, with its schema snapshot and the draft.
-pub fn intake_sk(id: &str) -> String {
-    format!("INTAKE#{id}")
-}
-pub const INTAKE_PREFIX: &str = "INTAKE#";
-
-/// One submitted revision of an assignment, never changed.
-pub fn intake_submission_sk(assignment_id: &str, revision: u32) -> String {
-    format!("INTAKESUB#{assignment_id}#{revision:04}")
-}
-
-pub fn intake_submissions_prefix(assignment_id: &str) -> String {
-    format!("INTAKESUB#{assignment_id}#")
-}
-
-/// GSI2: a form's assignments across every client.
-pub fn intake_form_partition(form_id: &str) -> String {
-    format!("INTAKE#{form_id}")
-}
-
-pub fn intake_form_sort_key(tenant_id: &str, assignment_id: &str) -> String {
-    format!("{tenant_id}#{assignment_id}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

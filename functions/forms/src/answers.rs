@@ -2,9 +2,9 @@
 //! shape only (known keys, the right JSON types), so half-done work can be saved; a submission
 //! is checked in full. Every failing field is named (`answers.<key>`), all at once.
 
+use crate::data::{Answers, FieldType, FormField};
 use crate::schema::{compile_pattern, parse_date, Problems, NUMBER_LIMIT};
 use atrium_shared::ids::is_id;
-use atrium_shared::store::forms::{Answers, FieldType, FormField};
 use serde_json::Value;
 
 /// Largest answers object (as JSON) a draft or a submission may hold.

@@ -1,6 +1,7 @@
 //! `GET /api/forms/{form}/assignments` (staff): where a form was assigned, across every client
 //! (GSI2), with each assignment's status and latest revision.
 
+use crate::data::Forms;
 use crate::{id_param, AssignmentSummary};
 use atrium_shared::http::{ok, query_param};
 use atrium_shared::principal::Principal;
@@ -13,15 +14,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     principal.require_staff()?;
     let form_id = id_param(&req, "form")?;
-    app.store
-        .form(&form_id)
+    Forms::of(&app.store)
+        .get(&form_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let limit = page_limit(query_param(&req, "limit"), 50, 100)?;
     let cursor = query_param(&req, "cursor");
-    let page = app
-        .store
-        .intakes_of_form(&form_id, limit, cursor.as_deref())
+    let page = Forms::of(&app.store)
+        .assignments(&form_id, limit, cursor.as_deref())
         .await?;
     let assignments: Vec<AssignmentSummary> =
         page.items.iter().map(AssignmentSummary::from).collect();

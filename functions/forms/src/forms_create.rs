@@ -3,12 +3,13 @@
 //! is logged (like staff account changes); what a client is asked is audited when it is
 //! assigned.
 
+use crate::data::Forms;
+use crate::data::{FormField, FormRecord, FormVersionRecord};
 use crate::schema::check_fields;
 use crate::{invalid, FormView};
 use atrium_shared::http::{created, parse_json};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::forms::{FormField, FormRecord, FormVersionRecord};
 use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -51,8 +52,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     app.store
         .transact(
             vec![
-                app.store.form_tx(&form, None)?,
-                app.store.form_version_tx(&published)?,
+                Forms::of(&app.store).save(&form, None)?,
+                Forms::of(&app.store).publish(&published)?,
             ],
             "form exists",
         )

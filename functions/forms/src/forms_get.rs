@@ -1,6 +1,7 @@
 //! `GET /api/forms/{form}` (staff), `?version=n` for an earlier version (default the latest):
 //! the form and that version's schema.
 
+use crate::data::Forms;
 use crate::{id_param, FormView};
 use atrium_shared::http::{ok, query_param};
 use atrium_shared::principal::Principal;
@@ -11,9 +12,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     principal.require_staff()?;
     let form_id = id_param(&req, "form")?;
-    let form = app
-        .store
-        .form(&form_id)
+    let form = Forms::of(&app.store)
+        .get(&form_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let number = match query_param(&req, "version") {
@@ -28,9 +28,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             }
         },
     };
-    let published = app
-        .store
-        .form_version(&form.id, number)
+    let published = Forms::of(&app.store)
+        .version(&form.id, number)
         .await?
         .ok_or_else(|| ApiError::internal("form version", &form.id))?;
     ok(&FormView::new(form, published))

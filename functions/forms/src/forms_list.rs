@@ -1,5 +1,6 @@
 //! `GET /api/forms` (staff): the firm's forms, newest first, with their latest version.
 
+use crate::data::Forms;
 use atrium_shared::http::{ok, query_param};
 use atrium_shared::principal::Principal;
 use atrium_shared::store::page_limit;
@@ -12,6 +13,6 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     principal.require_staff()?;
     let limit = page_limit(query_param(&req, "limit"), 50, 100)?;
     let cursor = query_param(&req, "cursor");
-    let page = app.store.forms(limit, cursor.as_deref()).await?;
+    let page = Forms::of(&app.store).page(limit, cursor.as_deref()).await?;
     ok(&json!({ "forms": page.items, "next_cursor": page.next_cursor }))
 }

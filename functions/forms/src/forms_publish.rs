@@ -2,12 +2,13 @@
 //! a form. `version` is the form's version the caller read (409 when it moved). Earlier
 //! versions, and every assignment and submission made on them, stay exactly as they were.
 
+use crate::data::Forms;
+use crate::data::{FormField, FormVersionRecord};
 use crate::schema::check_fields;
 use crate::{id_param, invalid, require_version, FormView, CHANGED};
 use atrium_shared::http::{created, parse_json};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::forms::{FormField, FormVersionRecord};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -22,9 +23,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     principal.require_staff()?;
     let form_id = id_param(&req, "form")?;
-    let mut form = app
-        .store
-        .form(&form_id)
+    let mut form = Forms::of(&app.store)
+        .get(&form_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let body: PublishBody = parse_json(&req)?;
@@ -46,8 +46,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     app.store
         .transact(
             vec![
-                app.store.form_tx(&form, Some(read_version))?,
-                app.store.form_version_tx(&published)?,
+                Forms::of(&app.store).save(&form, Some(read_version))?,
+                Forms::of(&app.store).publish(&published)?,
             ],
             CHANGED,
         )

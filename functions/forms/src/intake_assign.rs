@@ -4,6 +4,9 @@
 //! published later. With `project_id`, the project gets a task "Complete <form>" in the same
 //! transaction. The client's active contacts get one mail.
 
+use crate::data::Forms;
+use crate::data::Intakes;
+use crate::data::{Answers, IntakeRecord, IntakeStatus};
 use crate::{tell_contacts, AssignmentView};
 use atrium_projects::data::Projects;
 use atrium_projects::data::{Assignee, Task};
@@ -13,7 +16,6 @@ use atrium_shared::dates::due_date;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::forms::{Answers, IntakeRecord, IntakeStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -45,13 +47,12 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let body: AssignBody = parse_json(&req)?;
     let form_id = body.form_id.trim();
     let form = match is_id(form_id) {
-        true => app.store.form(form_id).await?,
+        true => Forms::of(&app.store).get(form_id).await?,
         false => None,
     }
     .ok_or_else(|| ApiError::invalid("form_id", "is not a form of the firm"))?;
-    let published = app
-        .store
-        .form_version(&form.id, form.latest_version)
+    let published = Forms::of(&app.store)
+        .version(&form.id, form.latest_version)
         .await?
         .ok_or_else(|| ApiError::internal("form version", &form.id))?;
     let due = given(body.due_date)
@@ -164,7 +165,10 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         updated_at: now,
         version: 1,
     };
-    items.insert(0, app.store.intake_tx(&scope, &record, None)?);
+    items.insert(
+        0,
+        Intakes::of(app.store.tenant(&scope)).save(&record, None)?,
+    );
     entries.insert(
         0,
         AuditEntry::by(

@@ -4,13 +4,14 @@
 //! full check comes with the submission.
 
 use crate::answers::{check, Mode};
+use crate::data::Intakes;
+use crate::data::{Answers, IntakeStatus};
 use crate::{assignment, check_size, invalid, require_version, AssignmentView, CHANGED};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::forms::{Answers, IntakeStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -55,7 +56,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     );
     app.store
         .transact_audited(
-            vec![app.store.intake_tx(&scope, &record, Some(read_version))?],
+            vec![Intakes::of(app.store.tenant(&scope)).save(&record, Some(read_version))?],
             &scope,
             vec![entry],
             CHANGED,

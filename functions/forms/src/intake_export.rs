@@ -4,6 +4,7 @@
 //! the questions as they were asked, who submitted when, and the answers. Every export is
 //! audited.
 
+use crate::data::Intakes;
 use crate::{assignment, SubmissionView};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
@@ -44,9 +45,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .ok()
         .filter(|revision| (1..=record.latest_revision).contains(revision))
         .ok_or_else(ApiError::not_found)?;
-    let submission = app
-        .store
-        .intake_submission(&scope, &record.id, revision)
+    let submission = Intakes::of(app.store.tenant(&scope))
+        .submission(&record.id, revision)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let client_slug = app

@@ -1,6 +1,7 @@
 //! `GET /api/intake` (a contact, any role) and `GET /api/clients/{id}/intake` (staff): the
 //! client's assigned forms, newest first, with status and latest revision.
 
+use crate::data::Intakes;
 use crate::AssignmentSummary;
 use atrium_shared::access::scope_for;
 use atrium_shared::http::ok;
@@ -12,7 +13,7 @@ use serde_json::json;
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
-    let records = app.store.intakes(&scope).await?;
+    let records = Intakes::of(app.store.tenant(&scope)).all().await?;
     let assignments: Vec<AssignmentSummary> = records.iter().map(AssignmentSummary::from).collect();
     ok(&json!({ "assignments": assignments }))
 }

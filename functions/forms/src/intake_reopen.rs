@@ -3,6 +3,8 @@
 //! project task is unticked, and the next submission is a new revision; earlier revisions stay
 //! as they are. The client's active contacts get one mail.
 
+use crate::data::IntakeStatus;
+use crate::data::Intakes;
 use crate::{
     assignment, project_with_task, require_version, tell_contacts, AssignmentView, CHANGED,
 };
@@ -12,7 +14,6 @@ use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, parse_json, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::forms::IntakeStatus;
 use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -38,9 +39,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         return Err(ApiError::conflict("only a submitted form can be reopened"));
     }
     require_version(record.version, body.version)?;
-    let last = app
-        .store
-        .intake_submission(&scope, &record.id, record.latest_revision)
+    let last = Intakes::of(app.store.tenant(&scope))
+        .submission(&record.id, record.latest_revision)
         .await?
         .ok_or_else(|| ApiError::internal("latest revision", &record.id))?;
     let now = now_rfc3339();
@@ -56,7 +56,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     record.draft_saved_by = Some(actor.clone());
     record.updated_at = now.clone();
     record.version += 1;
-    let mut items = vec![app.store.intake_tx(&scope, &record, Some(read_version))?];
+    let mut items = vec![Intakes::of(app.store.tenant(&scope)).save(&record, Some(read_version))?];
     let mut entries = vec![AuditEntry::by(
         &scope,
         &principal,

@@ -2,6 +2,7 @@
 //! `GET /api/clients/{id}/intake/{assignment}/submissions` (staff): every submitted revision,
 //! oldest first. Submissions are the client's answers, so each view is audited.
 
+use crate::data::Intakes;
 use crate::{assignment, SubmissionView};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
@@ -15,9 +16,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     let record = assignment(app, &scope, &req).await?;
-    let submissions: Vec<SubmissionView> = app
-        .store
-        .intake_submissions(&scope, &record.id)
+    let submissions: Vec<SubmissionView> = Intakes::of(app.store.tenant(&scope))
+        .submissions(&record.id)
         .await?
         .into_iter()
         .map(SubmissionView::from)

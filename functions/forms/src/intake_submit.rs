@@ -8,6 +8,8 @@
 //! client and the form but never the answers.
 
 use crate::answers::{answer_path, check, Mode};
+use crate::data::Intakes;
+use crate::data::{Answers, IntakeRecord, IntakeStatus, SubmissionRecord, Submitter};
 use crate::{
     assignment, check_size, invalid, project_with_task, require_version, SubmissionView, CHANGED,
 };
@@ -18,9 +20,6 @@ use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
-use atrium_shared::store::forms::{
-    Answers, IntakeRecord, IntakeStatus, SubmissionRecord, Submitter,
-};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -105,8 +104,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     record.updated_at = now.clone();
     record.version += 1;
     let mut items = vec![
-        app.store.intake_submission_tx(&scope, &submission)?,
-        app.store.intake_tx(&scope, &record, Some(read_version))?,
+        Intakes::of(app.store.tenant(&scope)).submit(&submission)?,
+        Intakes::of(app.store.tenant(&scope)).save(&record, Some(read_version))?,
     ];
     let mut entries = vec![AuditEntry::by(
         &scope,

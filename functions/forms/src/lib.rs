@@ -5,11 +5,13 @@
 //! every failing field. Each submission is a revision kept for good; staff can reopen a form
 //! for corrections, and the corrected submission is the next revision.
 
+use crate::data::Intakes;
 use atrium_projects::data::Projects;
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
 pub mod answers;
+pub mod data;
 pub mod forms_assignments;
 pub mod forms_create;
 pub mod forms_get;
@@ -25,15 +27,15 @@ pub mod intake_submissions;
 pub mod intake_submit;
 pub mod schema;
 
+use crate::data::{
+    Answers, FormField, FormRecord, FormVersionRecord, IntakeRecord, IntakeStatus,
+    SubmissionRecord, Submitter,
+};
 use atrium_projects::data::ProjectRecord;
 use atrium_shared::http::path_param;
 use atrium_shared::ids::is_id;
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
-use atrium_shared::store::forms::{
-    Answers, FormField, FormRecord, FormVersionRecord, IntakeRecord, IntakeStatus,
-    SubmissionRecord, Submitter,
-};
 use atrium_shared::store::records::UserStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
@@ -52,8 +54,8 @@ pub fn id_param(req: &Request, name: &str) -> ApiResult<String> {
 /// The assignment named in the path, of the scope's tenant.
 pub async fn assignment(app: &App, scope: &TenantScope, req: &Request) -> ApiResult<IntakeRecord> {
     let id = id_param(req, "assignment")?;
-    app.store
-        .intake(scope, &id)
+    Intakes::of(app.store.tenant(scope))
+        .get(&id)
         .await?
         .ok_or_else(ApiError::not_found)
 }

@@ -1,7 +1,7 @@
 //! What a form may ask: the checks run when a version is published. Every problem is named by
 //! its path (`fields[2].options`), and all of them are reported at once.
 
-use atrium_shared::store::forms::{FieldType, FormField};
+use crate::data::{FieldType, FormField};
 use regex::{Regex, RegexBuilder};
 use std::collections::HashSet;
 

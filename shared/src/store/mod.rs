@@ -4,7 +4,6 @@
 //! Reads are `GetItem`, `BatchGetItem` or `Query`; there is no `Scan` anywhere.
 
 pub mod documents;
-pub mod forms;
 mod query;
 pub mod records;
 pub mod registry;
@@ -215,6 +214,24 @@ impl Store {
             (Some(tenant), Some(tenants)) => tenants.dynamo(tenant).await,
             _ => Ok(self.dynamo.clone()),
         }
+    }
+
+    /// A firm-level record (never tenant data: a `T#` partition is refused) created under its
+    /// keys (`read_version` none) or replacing the version the caller read.
+    pub fn firm_save<T: Serialize>(
+        &self,
+        pk: &str,
+        sk: &str,
+        record: &T,
+        read_version: Option<u64>,
+    ) -> ApiResult<Write> {
+        if pk.starts_with("T#") {
+            return Err(ApiError::internal(
+                "firm_save",
+                "tenant data is written through Store::tenant",
+            ));
+        }
+        put_versioned(to_item(pk, sk, record)?, read_version)
     }
 
     pub fn table(&self) -> &str {

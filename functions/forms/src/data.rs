@@ -1,15 +1,12 @@
-//! Intake forms. Definitions are the firm's: `FORMS` / `FORM#<id>` (name, latest version) and
+//! Intake forms' data. Definitions are the firm's: `FORMS` / `FORM#<id>` (name, latest version) and
 //! `FORMS` / `FORMV#<id>#<n>` (each published schema, never changed). Assigning a form to a
 //! client copies the published schema into the tenant's partition (`T#<tenant>` /
 //! `INTAKE#<id>`), so client routes never read a firm-level item and a later version never
 //! changes what an assignment asks. Each submission is a revision of its own
 //! (`T#<tenant>` / `INTAKESUB#<assignment>#<n>`), never overwritten.
 
-use super::Write;
-use super::{put_tx, s, to_item, Item, Page, Store};
-use crate::error::ApiResult;
-use crate::keys;
-use crate::principal::TenantScope;
+use atrium_shared::store::{s, Page, Store, TenantStore, Write};
+use atrium_shared::{keys, ApiResult};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -208,151 +205,163 @@ pub struct SubmissionRecord {
     pub submitted_at: String,
 }
 
-/// An assignment as an item: in GSI2 under its form, so the firm lists a form's assignments
-/// across every client with one query.
-fn intake_item(scope: &TenantScope, record: &IntakeRecord) -> ApiResult<Item> {
-    let mut item = to_item(
-        &keys::tenant_pk(scope),
-        &keys::intake_sk(&record.id),
-        record,
-    )?;
-    item.insert(
-        keys::GSI2PK.to_string(),
-        s(keys::intake_form_partition(&record.form_id)),
-    );
-    item.insert(
-        keys::GSI2SK.to_string(),
-        s(keys::intake_form_sort_key(scope.tenant_id(), &record.id)),
-    );
-    Ok(item)
+/// Form definitions are the firm's (not tenant data).
+pub const FORMS_PK: &str = "FORMS";
+pub const FORM_PREFIX: &str = "FORM#";
+
+pub fn form_sk(id: &str) -> String {
+    format!("{FORM_PREFIX}{id}")
 }
 
-impl Store {
-    // ------------------------------------------------------------ firm-level definitions
+pub fn form_version_sk(form_id: &str, number: u32) -> String {
+    format!("FORMV#{form_id}#{number:06}")
+}
 
-    pub async fn form(&self, id: &str) -> ApiResult<Option<FormRecord>> {
-        self.get_record(keys::FORMS_PK, &keys::form_sk(id)).await
+/// A form assigned to a client, with its schema snapshot and the draft.
+pub fn intake_sk(id: &str) -> String {
+    format!("{INTAKE_PREFIX}{id}")
+}
+pub const INTAKE_PREFIX: &str = "INTAKE#";
+
+pub fn intake_submission_sk(assignment_id: &str, revision: u32) -> String {
+    format!("INTAKESUB#{assignment_id}#{revision:04}")
+}
+
+pub fn intake_submissions_prefix(assignment_id: &str) -> String {
+    format!("INTAKESUB#{assignment_id}#")
+}
+
+/// GSI2: a form's assignments across every client.
+pub fn intake_form_partition(form_id: &str) -> String {
+    format!("INTAKE#{form_id}")
+}
+
+pub fn intake_form_sort_key(tenant_id: &str, assignment_id: &str) -> String {
+    format!("{tenant_id}#{assignment_id}")
+}
+
+/// The firm's form definitions.
+pub struct Forms<'a>(&'a Store);
+
+impl<'a> Forms<'a> {
+    pub fn of(store: &'a Store) -> Self {
+        Self(store)
+    }
+
+    pub async fn get(&self, id: &str) -> ApiResult<Option<FormRecord>> {
+        self.0.get_record(FORMS_PK, &form_sk(id)).await
     }
 
     /// The firm's forms, newest first.
-    pub async fn forms(&self, limit: i32, cursor: Option<&str>) -> ApiResult<Page<FormRecord>> {
-        self.query_prefix(keys::FORMS_PK, keys::FORM_PREFIX, limit, cursor, false)
+    pub async fn page(&self, limit: i32, cursor: Option<&str>) -> ApiResult<Page<FormRecord>> {
+        self.0
+            .query_prefix(FORMS_PK, FORM_PREFIX, limit, cursor, false)
             .await
     }
 
     /// A new form (`read_version` none) or a form read at `read_version`.
-    pub fn form_tx(&self, record: &FormRecord, read_version: Option<u64>) -> ApiResult<Write> {
-        super::put_versioned(
-            to_item(keys::FORMS_PK, &keys::form_sk(&record.id), record)?,
-            read_version,
-        )
+    pub fn save(&self, record: &FormRecord, read_version: Option<u64>) -> ApiResult<Write> {
+        self.0
+            .firm_save(FORMS_PK, &form_sk(&record.id), record, read_version)
     }
 
-    pub async fn form_version(
+    pub async fn version(
         &self,
         form_id: &str,
         number: u32,
     ) -> ApiResult<Option<FormVersionRecord>> {
-        self.get_record(keys::FORMS_PK, &keys::form_version_sk(form_id, number))
+        self.0
+            .get_record(FORMS_PK, &form_version_sk(form_id, number))
             .await
     }
 
     /// A published version is written once.
-    pub fn form_version_tx(&self, record: &FormVersionRecord) -> ApiResult<Write> {
-        put_tx(
-            to_item(
-                keys::FORMS_PK,
-                &keys::form_version_sk(&record.form_id, record.number),
-                record,
-            )?,
-            Some("attribute_not_exists(PK)"),
+    pub fn publish(&self, record: &FormVersionRecord) -> ApiResult<Write> {
+        self.0.firm_save(
+            FORMS_PK,
+            &form_version_sk(&record.form_id, record.number),
+            record,
             None,
         )
     }
 
     /// A form's assignments across every client (GSI2), by client.
-    pub async fn intakes_of_form(
+    pub async fn assignments(
         &self,
         form_id: &str,
         limit: i32,
         cursor: Option<&str>,
     ) -> ApiResult<Page<IntakeRecord>> {
-        self.query_index(
-            "GSI2",
-            keys::GSI2PK,
-            keys::GSI2SK,
-            &keys::intake_form_partition(form_id),
-            None,
-            limit,
-            cursor,
+        self.0
+            .query_index(
+                "GSI2",
+                keys::GSI2PK,
+                keys::GSI2SK,
+                &intake_form_partition(form_id),
+                None,
+                limit,
+                cursor,
+            )
+            .await
+    }
+}
+
+/// A tenant's assigned forms and their submissions.
+pub struct Intakes<'a>(TenantStore<'a>);
+
+impl<'a> Intakes<'a> {
+    pub fn of(tenant: TenantStore<'a>) -> Self {
+        Self(tenant)
+    }
+
+    pub async fn get(&self, id: &str) -> ApiResult<Option<IntakeRecord>> {
+        self.0.get(&intake_sk(id)).await
+    }
+
+    /// The tenant's assignments, newest first.
+    pub async fn all(&self) -> ApiResult<Vec<IntakeRecord>> {
+        self.0.all(INTAKE_PREFIX, true).await
+    }
+
+    /// A new assignment (`read_version` none) or one read at `read_version`; in GSI2 under its
+    /// form, so the firm lists a form's assignments across every client with one query.
+    pub fn save(&self, record: &IntakeRecord, read_version: Option<u64>) -> ApiResult<Write> {
+        self.0.save_indexed(
+            &intake_sk(&record.id),
+            record,
+            read_version,
+            &[
+                (keys::GSI2PK, s(intake_form_partition(&record.form_id))),
+                (
+                    keys::GSI2SK,
+                    s(intake_form_sort_key(self.0.scope().tenant_id(), &record.id)),
+                ),
+            ],
         )
-        .await
     }
 
-    // ------------------------------------------------------------ tenant data
-
-    pub async fn intake(&self, scope: &TenantScope, id: &str) -> ApiResult<Option<IntakeRecord>> {
-        self.get_record(&keys::tenant_pk(scope), &keys::intake_sk(id))
-            .await
-    }
-
-    /// A tenant's assignments, newest first.
-    pub async fn intakes(&self, scope: &TenantScope) -> ApiResult<Vec<IntakeRecord>> {
-        self.query_all(&keys::tenant_pk(scope), keys::INTAKE_PREFIX, false)
-            .await
-    }
-
-    /// A new assignment (`read_version` none) or one read at `read_version`.
-    pub fn intake_tx(
+    pub async fn submission(
         &self,
-        scope: &TenantScope,
-        record: &IntakeRecord,
-        read_version: Option<u64>,
-    ) -> ApiResult<Write> {
-        super::put_versioned(intake_item(scope, record)?, read_version)
-    }
-
-    pub async fn intake_submission(
-        &self,
-        scope: &TenantScope,
         assignment_id: &str,
         revision: u32,
     ) -> ApiResult<Option<SubmissionRecord>> {
-        self.get_record(
-            &keys::tenant_pk(scope),
-            &keys::intake_submission_sk(assignment_id, revision),
-        )
-        .await
+        self.0
+            .get(&intake_submission_sk(assignment_id, revision))
+            .await
     }
 
     /// Every revision of an assignment, oldest first.
-    pub async fn intake_submissions(
-        &self,
-        scope: &TenantScope,
-        assignment_id: &str,
-    ) -> ApiResult<Vec<SubmissionRecord>> {
-        self.query_all(
-            &keys::tenant_pk(scope),
-            &keys::intake_submissions_prefix(assignment_id),
-            true,
-        )
-        .await
+    pub async fn submissions(&self, assignment_id: &str) -> ApiResult<Vec<SubmissionRecord>> {
+        self.0
+            .all(&intake_submissions_prefix(assignment_id), false)
+            .await
     }
 
     /// A revision is written once.
-    pub fn intake_submission_tx(
-        &self,
-        scope: &TenantScope,
-        record: &SubmissionRecord,
-    ) -> ApiResult<Write> {
-        put_tx(
-            to_item(
-                &keys::tenant_pk(scope),
-                &keys::intake_submission_sk(&record.assignment_id, record.revision),
-                record,
-            )?,
-            Some("attribute_not_exists(PK)"),
-            None,
+    pub fn submit(&self, record: &SubmissionRecord) -> ApiResult<Write> {
+        self.0.create(
+            &intake_submission_sk(&record.assignment_id, record.revision),
+            record,
         )
     }
 }
