@@ -89,50 +89,10 @@ pub fn logo_object_key(id: &str) -> String {
 /// changes at once cannot leave the firm without one.
 pub const STAFF_ADMIN_GUARD_SK: &str = "ADMINGUARD";
 
-// ---------------------------------------------------------------- documents
-
-pub fn request_sk(id: &str) -> String {
-    format!("REQ#{id}")
-}
-pub const REQUEST_PREFIX: &str = "REQ#";
-
-pub fn document_sk(id: &str) -> String {
-    format!("DOC#{id}")
-}
-pub const DOCUMENT_PREFIX: &str = "DOC#";
-
-/// Versions sort in order: the number is zero-padded.
-pub fn version_sk(document_id: &str, number: u32) -> String {
-    format!("DOCV#{document_id}#{number:06}")
-}
-
-pub fn versions_prefix(document_id: &str) -> String {
-    format!("DOCV#{document_id}#")
-}
-
-/// Sparse index of requests still waiting for the client (outstanding or rejected), for the
-/// reminders: one partition, sorted by due date, so a day's work is one range query.
-pub const DUE_PARTITION: &str = "DUE";
-
-pub fn due_sort_key(due_date: &str, tenant_id: &str, request_id: &str) -> String {
-    format!("{due_date}#{tenant_id}#{request_id}")
-}
-
-/// Second index: requests by status across all clients, for the firm's lists.
+/// The index attributes of the second index (requests by status, tickets' queue, a form's
+/// assignments across clients).
 pub const GSI2PK: &str = "GSI2PK";
 pub const GSI2SK: &str = "GSI2SK";
-
-pub fn status_partition(status: &str) -> String {
-    format!("REQSTATUS#{status}")
-}
-
-/// S3 keys hold nothing a user typed: only ids the server made.
-pub fn object_key(scope: &TenantScope, document_id: &str, number: u32) -> String {
-    format!(
-        "tenants/{}/documents/{document_id}/v{number}",
-        scope.tenant_id()
-    )
-}
 
 #[cfg(test)]
 mod tests {

@@ -599,7 +599,10 @@ async fn limits_bad_input_and_mismatched_objects_change_nothing() {
     assert!(env
         .app
         .store
-        .document(&atrium_tests::scope_of(&client), &request_id)
+        .tenant(&atrium_tests::scope_of(&client))
+        .get::<atrium_documents::data::DocumentRecord>(&atrium_documents::data::document_sk(
+            &request_id
+        ))
         .await
         .unwrap()
         .is_none());

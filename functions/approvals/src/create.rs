@@ -5,13 +5,14 @@
 
 use crate::data::Approvals;
 use crate::data::{ApprovalRecord, ApprovalStatus, ApprovalSubject};
+use atrium_documents::data::Documents;
+use atrium_documents::data::VersionStatus;
 use atrium_projects::data::Projects;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::VersionStatus;
 use atrium_shared::validate::text;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -54,9 +55,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             document_id,
             version,
         } => {
-            let found = app
-                .store
-                .version(&scope, &document_id, version)
+            let found = Documents::of(app.store.tenant(&scope))
+                .version(&document_id, version)
                 .await?
                 .filter(|found| found.status == VersionStatus::Confirmed)
                 .ok_or_else(|| {

@@ -1,12 +1,13 @@
 //! How the firm changes a request: load it at the version the caller read, change it, save it
 //! with its audit entry (edit, cancel and review share this).
 
+use crate::data::RequestRecord;
+use crate::data::Requests;
 use crate::view::RequestView;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::{Principal, TenantScope};
-use atrium_shared::store::records::RequestRecord;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Response};
 
@@ -19,9 +20,8 @@ pub async fn load_at(
     id: &str,
     version: u64,
 ) -> ApiResult<RequestRecord> {
-    let record = app
-        .store
-        .request(scope, id)
+    let record = Requests::of(app.store.tenant(scope))
+        .get(id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if record.version != version {
@@ -52,7 +52,7 @@ pub async fn save(
     );
     app.store
         .transact_audited(
-            vec![app.store.request_tx(scope, &record, read_version)?],
+            vec![Requests::of(app.store.tenant(scope)).replace(&record, read_version)?],
             scope,
             vec![entry],
             MOVED,

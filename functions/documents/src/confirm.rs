@@ -4,6 +4,9 @@
 //! records the version, and for a request's upload moves the request to submitted, all in one
 //! transaction with its audit entry. The request's owner gets one email per submission.
 
+use crate::data::Documents;
+use crate::data::Requests;
+use crate::data::{DocumentOrigin, RequestRecord, RequestStatus, VersionStatus};
 use crate::view::{DocumentView, VersionView};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
@@ -11,7 +14,6 @@ use atrium_shared::http::{ok, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
-use atrium_shared::store::records::{DocumentOrigin, RequestRecord, RequestStatus, VersionStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 
@@ -23,9 +25,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let number: u32 = path_param(&req, "number")?
         .parse()
         .map_err(|_| ApiError::not_found())?;
-    let mut document = app
-        .store
-        .document(&scope, &document_id)
+    let mut document = Documents::of(app.store.tenant(&scope))
+        .get(&document_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     // Clients confirm their own uploads; the firm confirms what it shares.
@@ -36,9 +37,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     if !own_side {
         return Err(ApiError::not_found());
     }
-    let mut version = app
-        .store
-        .version(&scope, &document_id, number)
+    let mut version = Documents::of(app.store.tenant(&scope))
+        .version(&document_id, number)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if version.status == VersionStatus::Confirmed {
@@ -77,10 +77,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     document.updated_at = now.clone();
     let target = format!("document/{}/v{number}", document.id);
     let mut items = vec![
-        app.store
-            .version_tx(&scope, &version, Some(VersionStatus::Pending))?,
-        app.store
-            .document_tx(&scope, &document, Some(read_document))?,
+        Documents::of(app.store.tenant(&scope))
+            .save_version(&version, Some(VersionStatus::Pending))?,
+        Documents::of(app.store.tenant(&scope)).save(&document, Some(read_document))?,
     ];
     let mut entries = vec![AuditEntry::by(
         &scope,
@@ -92,9 +91,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     )];
     let mut submitted = None;
     if let Some(request_id) = &document.request_id {
-        let mut request = app
-            .store
-            .request(&scope, request_id)
+        let mut request = Requests::of(app.store.tenant(&scope))
+            .get(request_id)
             .await?
             .ok_or_else(ApiError::not_found)?;
         if !request.status.awaits_client() {
@@ -107,7 +105,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         request.document_id = Some(document.id.clone());
         request.version += 1;
         request.updated_at = now;
-        items.push(app.store.request_tx(&scope, &request, read_request)?);
+        items.push(Requests::of(app.store.tenant(&scope)).replace(&request, read_request)?);
         entries.push(AuditEntry::by(
             &scope,
             &principal,

@@ -1,6 +1,7 @@
 //! `GET /api/documents/{document}` and `GET /api/clients/{id}/documents/{document}`: one
 //! document with its confirmed versions, oldest first. Audited.
 
+use crate::data::Documents;
 use crate::view::{DocumentView, VersionView};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
@@ -13,13 +14,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     let document_id = path_param(&req, "document")?;
-    let document = app
-        .store
-        .document(&scope, &document_id)
+    let document = Documents::of(app.store.tenant(&scope))
+        .get(&document_id)
         .await?
         .filter(|document| document.latest_version > 0 && crate::visible_to(&principal, document))
         .ok_or_else(ApiError::not_found)?;
-    let versions = app.store.versions(&scope, &document_id).await?;
+    let versions = Documents::of(app.store.tenant(&scope))
+        .versions(&document_id)
+        .await?;
     let entry = AuditEntry::by(
         &scope,
         &principal,

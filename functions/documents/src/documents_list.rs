@@ -2,6 +2,7 @@
 //! and `GET /api/clients/{id}/documents` (staff). Only documents with a confirmed version are
 //! listed. Each view is audited.
 
+use crate::data::Documents;
 use crate::view::DocumentView;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
@@ -17,9 +18,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let scope = scope_for(app, &principal, &req).await?;
     let limit = page_limit(query_param(&req, "limit"), 50, 100)?;
     let cursor = query_param(&req, "cursor");
-    let page = app
-        .store
-        .documents(&scope, limit, cursor.as_deref())
+    let page = Documents::of(app.store.tenant(&scope))
+        .page(limit, cursor.as_deref())
         .await?;
     let entry = AuditEntry::by(
         &scope,

@@ -2,13 +2,14 @@
 //! `/api/clients/{id}/…`: a presigned GET valid for five minutes that downloads the file as an
 //! attachment under its (cleaned) original name. Every download is audited.
 
+use crate::data::Documents;
+use crate::data::VersionStatus;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
 use atrium_shared::objects::attachment_disposition;
 use atrium_shared::objects::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::VersionStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
@@ -20,14 +21,13 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let number: u32 = path_param(&req, "number")?
         .parse()
         .map_err(|_| ApiError::not_found())?;
-    app.store
-        .document(&scope, &document_id)
+    Documents::of(app.store.tenant(&scope))
+        .get(&document_id)
         .await?
         .filter(|document| crate::visible_to(&principal, document))
         .ok_or_else(ApiError::not_found)?;
-    let version = app
-        .store
-        .version(&scope, &document_id, number)
+    let version = Documents::of(app.store.tenant(&scope))
+        .version(&document_id, number)
         .await?
         .filter(|version| version.status == VersionStatus::Confirmed)
         .ok_or_else(ApiError::not_found)?;

@@ -7,6 +7,7 @@ use atrium_shared::operation::prelude::*;
 
 pub mod change;
 pub mod confirm;
+pub mod data;
 pub mod documents_get;
 pub mod documents_list;
 pub mod download;
@@ -20,8 +21,8 @@ pub mod share;
 pub mod upload;
 pub mod view;
 
+use crate::data::DocumentRecord;
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::DocumentRecord;
 
 /// Billing documents (invoice PDFs) exist only for those who see billing.
 pub fn visible_to(principal: &Principal, document: &DocumentRecord) -> bool {

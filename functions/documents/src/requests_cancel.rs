@@ -2,10 +2,10 @@
 //! that was not accepted. It leaves the client's list of things to do and its reminders stop.
 
 use crate::change::{load_at, save};
+use crate::data::RequestStatus;
 use atrium_shared::access::scope_for;
 use atrium_shared::http::{parse_json, path_param, RequestMeta};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::RequestStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;

@@ -1,6 +1,8 @@
 //! `POST /api/clients/{id}/requests`: the firm asks a client for documents, by a date; with
 //! `items`, several at once as one checklist. The client's contacts get one mail about it.
 
+use crate::data::Requests;
+use crate::data::{RequestRecord, RequestStatus};
 use crate::view::RequestView;
 use atrium_projects::data::Projects;
 use atrium_shared::access::scope_for;
@@ -10,7 +12,7 @@ use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::{is_id, new_id, now_rfc3339};
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::{RequestRecord, RequestStatus, UserStatus};
+use atrium_shared::store::records::UserStatus;
 use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -136,7 +138,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let mut items = Vec::with_capacity(records.len());
     let mut entries = Vec::with_capacity(records.len());
     for record in &records {
-        items.push(app.store.new_request_tx(&scope, record)?);
+        items.push(Requests::of(app.store.tenant(&scope)).create(record)?);
         let entry = AuditEntry::by(
             &scope,
             &principal,

@@ -8,6 +8,9 @@
 //!
 //! Every view is written to the audit trail of each client it showed.
 
+use crate::data::Requests;
+use crate::data::{requests_due_by, requests_in_status};
+use crate::data::{RequestRecord, RequestStatus};
 use crate::view::RequestView;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
@@ -15,8 +18,6 @@ use atrium_shared::dates::today;
 use atrium_shared::http::{ok, query_param, RequestMeta};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::store::page_limit;
-use atrium_shared::store::records::{RequestRecord, RequestStatus};
-use atrium_shared::store::registry::registered_scope;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde_json::json;
@@ -34,7 +35,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         return firm_wide(app, &principal, &req, limit, cursor.as_deref(), &meta).await;
     }
     let scope = scope_for(app, &principal, &req).await?;
-    let page = app.store.requests(&scope, limit, cursor.as_deref()).await?;
+    let page = Requests::of(app.store.tenant(&scope))
+        .page(limit, cursor.as_deref())
+        .await?;
     let mut items: Vec<RequestRecord> = page.items;
     if !principal.is_staff() {
         items.retain(|record| record.status != RequestStatus::Cancelled);
@@ -59,8 +62,8 @@ async fn firm_wide(
     let page = match status.as_str() {
         "overdue" => {
             let yesterday = atrium_shared::dates::days_from_today(-1);
-            let mut page = app.store.requests_due_by(&yesterday, limit, cursor).await?;
-            page.items.retain(|record| record.due_date < today());
+            let mut page = requests_due_by(&app.store, &yesterday, limit, cursor).await?;
+            page.items.retain(|(_, record)| record.due_date < today());
             page
         }
         other => {
@@ -76,15 +79,14 @@ async fn firm_wide(
                         "must be outstanding, submitted, accepted, rejected, cancelled or overdue",
                     )),
                 };
-            app.store.requests_in_status(status, limit, cursor).await?
+            requests_in_status(&app.store, status, limit, cursor).await?
         }
     };
     // One audit entry in each client's trail whose requests this page showed.
     let mut scopes: Vec<TenantScope> = Vec::new();
-    for record in &page.items {
-        let scope = registered_scope(record);
-        if !scopes.contains(&scope) {
-            scopes.push(scope);
+    for (scope, _) in &page.items {
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
         }
     }
     let entries: Vec<_> = scopes
@@ -96,7 +98,11 @@ async fn firm_wide(
         .collect();
     app.store.audit_reads(&entries).await?;
     ok(&json!({
-        "requests": page.items.into_iter().map(RequestView::from).collect::<Vec<_>>(),
+        "requests": page
+            .items
+            .into_iter()
+            .map(|(_, record)| RequestView::from(record))
+            .collect::<Vec<_>>(),
         "next_cursor": page.next_cursor,
     }))
 }

@@ -2,11 +2,11 @@
 //! the firm edits a request that is not finished. A new due date restarts its reminders.
 
 use crate::change::{load_at, save};
+use crate::data::RequestStatus;
 use atrium_shared::access::scope_for;
 use atrium_shared::dates::due_date;
 use atrium_shared::http::{parse_json, path_param, RequestMeta};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::RequestStatus;
 use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};

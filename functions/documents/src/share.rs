@@ -11,12 +11,13 @@
 //!
 //! All answer a presigned upload like the client's, confirmed the same way.
 
+use crate::data::Documents;
+use crate::data::{DocumentOrigin, DocumentRecord};
 use crate::upload::{declared, start_upload, FileBody};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::http::{parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::{DocumentOrigin, DocumentRecord};
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Deserialize;
@@ -57,9 +58,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     match existing_id {
         Some(document_id) => {
             principal.require_staff()?;
-            let document = app
-                .store
-                .document(&scope, &document_id)
+            let document = Documents::of(app.store.tenant(&scope))
+                .get(&document_id)
                 .await?
                 .ok_or_else(ApiError::not_found)?;
             if document.origin != DocumentOrigin::Firm {

@@ -3,15 +3,16 @@
 //! covers the type, the exact length and the SHA-256; the file goes straight to S3. Nothing
 //! about the request changes until the upload is confirmed.
 
+use crate::data::Documents;
+use crate::data::Requests;
+use crate::data::{DocumentOrigin, DocumentRecord, VersionRecord, VersionStatus};
 use crate::rules;
 use atrium_shared::access::require_can_act;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
-use atrium_shared::keys;
 use atrium_shared::objects::presign_upload;
 use atrium_shared::principal::{Principal, TenantScope};
-use atrium_shared::store::records::{DocumentOrigin, DocumentRecord, VersionRecord, VersionStatus};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -48,9 +49,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     require_can_act(&principal)?;
     let request_id = path_param(&req, "request")?;
     let file = declared(app, parse_json(&req)?)?;
-    let request = app
-        .store
-        .request(&scope, &request_id)
+    let request = Requests::of(app.store.tenant(&scope))
+        .get(&request_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if !request.status.awaits_client() {
@@ -59,7 +59,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         ));
     }
     // A request's uploads live in one document whose id is the request's.
-    let existing = app.store.document(&scope, &request.id).await?;
+    let existing = Documents::of(app.store.tenant(&scope))
+        .get(&request.id)
+        .await?;
     let now = now_rfc3339();
     let (document, read_version) = match existing {
         Some(document) => {
@@ -110,7 +112,7 @@ pub async fn start_upload(
     document.version += 1;
     document.updated_at = now_rfc3339();
     let number = document.allocated_versions;
-    let object_key = keys::object_key(scope, &document.id, number);
+    let object_key = crate::data::object_key(scope, &document.id, number);
     let version = VersionRecord {
         document_id: document.id.clone(),
         number,
@@ -133,8 +135,8 @@ pub async fn start_upload(
         meta,
     );
     let items = vec![
-        app.store.document_tx(scope, &document, read_version)?,
-        app.store.version_tx(scope, &version, None)?,
+        Documents::of(app.store.tenant(scope)).save(&document, read_version)?,
+        Documents::of(app.store.tenant(scope)).save_version(&version, None)?,
     ];
     app.store
         .transact_audited(

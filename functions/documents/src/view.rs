@@ -1,9 +1,7 @@
 //! What the API answers about requests, documents and versions.
 
+use crate::data::{DocumentOrigin, DocumentRecord, RequestRecord, RequestStatus, VersionRecord};
 use atrium_shared::dates::today;
-use atrium_shared::store::records::{
-    DocumentOrigin, DocumentRecord, RequestRecord, RequestStatus, VersionRecord,
-};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]

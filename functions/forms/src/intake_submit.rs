@@ -13,6 +13,7 @@ use crate::data::{Answers, IntakeRecord, IntakeStatus, SubmissionRecord, Submitt
 use crate::{
     assignment, check_size, invalid, project_with_task, require_version, SubmissionView, CHANGED,
 };
+use atrium_documents::data::Documents;
 use atrium_projects::data::Projects;
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
@@ -52,9 +53,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let checked = check(&record.fields, &body.answers, Mode::Submit).map_err(invalid)?;
     let mut problems = Vec::new();
     for (key, document_id) in &checked.files {
-        let usable = app
-            .store
-            .document(&scope, document_id)
+        let usable = Documents::of(app.store.tenant(&scope))
+            .get(document_id)
             .await?
             .is_some_and(|document| {
                 document.latest_version > 0 && atrium_documents::visible_to(&principal, &document)

@@ -3,6 +3,7 @@
 
 use crate::data::{InvoiceLine, InvoiceRecord};
 use crate::money::{amount, currency};
+use atrium_documents::data::Documents;
 use atrium_shared::dates::due_date;
 use atrium_shared::ids::is_id;
 use atrium_shared::principal::TenantScope;
@@ -245,18 +246,16 @@ pub async fn attach_pdf(
     if !is_id(document_id) {
         return Err(not_usable());
     }
-    let document = app
-        .store
-        .document(scope, document_id)
+    let document = Documents::of(app.store.tenant(scope))
+        .get(document_id)
         .await?
         .filter(|document| {
             document.latest_version > 0
-                && document.origin == atrium_shared::store::records::DocumentOrigin::Firm
+                && document.origin == atrium_documents::data::DocumentOrigin::Firm
         })
         .ok_or_else(not_usable)?;
-    let latest = app
-        .store
-        .version(scope, document_id, document.latest_version)
+    let latest = Documents::of(app.store.tenant(scope))
+        .version(document_id, document.latest_version)
         .await?
         .ok_or_else(not_usable)?;
     if latest.content_type != "application/pdf" {
@@ -266,8 +265,8 @@ pub async fn attach_pdf(
     if document.billing_only {
         Ok(None)
     } else {
-        app.store
-            .restrict_document_to_billing_tx(scope, &document.id, document.version)
+        Documents::of(app.store.tenant(scope))
+            .restrict_to_billing(&document.id, document.version)
             .map(Some)
     }
 }

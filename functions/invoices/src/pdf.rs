@@ -1,12 +1,13 @@
 //! `GET /api/invoices/{invoice}/pdf` and `GET /api/clients/{id}/invoices/{invoice}/pdf`: a
 //! five-minute download link for the invoice's PDF (its latest version). Audited.
 
+use atrium_documents::data::Documents;
+use atrium_documents::data::VersionStatus;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_param, RequestMeta};
 use atrium_shared::objects::attachment_disposition;
 use atrium_shared::objects::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::principal::Principal;
-use atrium_shared::store::records::VersionStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde_json::json;
@@ -24,14 +25,12 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         )
     };
     let document_id = invoice.document_id.as_deref().ok_or_else(no_pdf)?;
-    let document = app
-        .store
-        .document(&scope, document_id)
+    let document = Documents::of(app.store.tenant(&scope))
+        .get(document_id)
         .await?
         .ok_or_else(no_pdf)?;
-    let version = app
-        .store
-        .version(&scope, document_id, document.latest_version)
+    let version = Documents::of(app.store.tenant(&scope))
+        .version(document_id, document.latest_version)
         .await?
         .filter(|version| version.status == VersionStatus::Confirmed)
         .ok_or_else(no_pdf)?;

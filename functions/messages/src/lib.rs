@@ -3,6 +3,8 @@
 //! write internal notes on the same records, which are their own item type (`INTERNAL#…`) that
 //! no client route reads and no mail carries.
 
+use atrium_documents::data::Documents;
+use atrium_documents::data::Requests;
 use atrium_projects::data::Projects;
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
@@ -84,10 +86,12 @@ pub async fn thread(
             .get(id)
             .await?
             .is_some_and(|project| staff || project.status != ProjectStatus::Archived),
-        "request" => app.store.request(scope, id).await?.is_some(),
-        "document" => app
-            .store
-            .document(scope, id)
+        "request" => Requests::of(app.store.tenant(scope))
+            .get(id)
+            .await?
+            .is_some(),
+        "document" => Documents::of(app.store.tenant(scope))
+            .get(id)
             .await?
             .is_some_and(|document| !document.billing_only || principal.sees_billing()),
         "ticket" => Tickets::of(app.store.tenant(scope))

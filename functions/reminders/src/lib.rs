@@ -11,17 +11,18 @@
 // lambda_runtime's service stack nests deeply enough to need a higher limit.
 #![recursion_limit = "256"]
 
+use atrium_documents::data::{requests_due_by, Requests};
 use atrium_shared::operation::prelude::*;
 
+use atrium_documents::data::RequestRecord;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::dates::add_days;
 use atrium_shared::http::RequestMeta;
 use atrium_shared::mail::{escape_html, notice, Branding, Mail};
 use atrium_shared::principal::TenantScope;
-use atrium_shared::store::records::{RequestRecord, UserStatus};
-use atrium_shared::store::registry::registered_scope;
+use atrium_shared::store::records::UserStatus;
 use atrium_shared::store::{n, s};
-use atrium_shared::{keys, ApiResult, App};
+use atrium_shared::{ApiResult, App};
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
@@ -58,11 +59,8 @@ pub async fn run(app: &App, today: &str) -> ApiResult<Summary> {
     let mut summary = Summary::default();
     let mut cursor = None;
     loop {
-        let page = app
-            .store
-            .requests_due_by(&last_day, 100, cursor.as_deref())
-            .await?;
-        for request in page.items {
+        let page = requests_due_by(&app.store, &last_day, 100, cursor.as_deref()).await?;
+        for (scope, request) in page.items {
             summary.considered += 1;
             let Some(stage) = stage(&request, today, &app.config.reminder_days) else {
                 summary.skipped += 1;
@@ -73,7 +71,7 @@ pub async fn run(app: &App, today: &str) -> ApiResult<Summary> {
                 continue;
             }
             // One request's failure must not cost every later request its reminder.
-            match remind(app, &request, &stage).await {
+            match remind(app, &scope, &request, &stage).await {
                 Ok(Some(mails)) => {
                     summary.reminded += 1;
                     summary.mails += mails;
@@ -101,11 +99,19 @@ pub async fn run(app: &App, today: &str) -> ApiResult<Summary> {
 /// Claims the stage, then mails each active contact. `None` when the stage was claimed already.
 /// The index is eventually consistent: when the claim loses (the request moved since the index
 /// saw it), the request is read again, consistently, and the stage claimed on that.
-async fn remind(app: &App, request: &RequestRecord, stage: &str) -> ApiResult<Option<usize>> {
-    let scope = registered_scope(request);
+async fn remind(
+    app: &App,
+    scope: &TenantScope,
+    request: &RequestRecord,
+    stage: &str,
+) -> ApiResult<Option<usize>> {
+    let scope = scope.clone();
     let mut request = request.clone();
     if !claim(app, &scope, &request, stage).await? {
-        match app.store.request(&scope, &request.id).await? {
+        match Requests::of(app.store.tenant(&scope))
+            .get(&request.id)
+            .await?
+        {
             Some(fresh)
                 if fresh.status.awaits_client()
                     && !fresh.reminders_sent.iter().any(|sent| sent == stage) =>
@@ -157,7 +163,7 @@ async fn claim(
     );
     let tenant = app.store.tenant(scope);
     let claim = tenant.update(
-        &keys::request_sk(&request.id),
+        &atrium_documents::data::request_sk(&request.id),
         "SET reminders_sent = list_append(if_not_exists(reminders_sent, :empty), :stage), version = version + :one",
         Some("version = :read AND (attribute_not_exists(reminders_sent) OR NOT contains(reminders_sent, :stage_name))"),
         &[
@@ -193,7 +199,7 @@ async fn release(app: &App, scope: &TenantScope, request: &RequestRecord, stage:
     );
     let tenant = app.store.tenant(scope);
     let outcome = match tenant.update(
-        &keys::request_sk(&request.id),
+        &atrium_documents::data::request_sk(&request.id),
         "SET reminders_sent = :remaining, version = version + :one",
         Some("version = :claimed"),
         &[

@@ -5,6 +5,7 @@
 use crate::data::Tickets;
 use crate::data::{TicketRecord, TicketStatus};
 use crate::{category, priority, TicketView};
+use atrium_documents::data::Documents;
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, RequestMeta};
@@ -51,9 +52,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let mut attachments = Vec::new();
     for (index, id) in body.attachments.iter().enumerate() {
         let usable = is_id(id)
-            && app
-                .store
-                .document(&scope, id)
+            && Documents::of(app.store.tenant(&scope))
+                .get(id)
                 .await?
                 .is_some_and(|document| {
                     document.latest_version > 0

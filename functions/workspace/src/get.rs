@@ -6,6 +6,8 @@
 
 use atrium_approvals::data::Approvals;
 use atrium_approvals::data::{ApprovalRecord, ApprovalStatus};
+use atrium_documents::data::RequestStatus;
+use atrium_documents::data::Requests;
 use atrium_documents::view::RequestView;
 use atrium_messages::data::{MessageRecord, Threads};
 use atrium_projects::data::ProjectStatus;
@@ -14,7 +16,6 @@ use atrium_projects::model::ProjectView;
 use atrium_shared::dates::days_from_today;
 use atrium_shared::http::ok;
 use atrium_shared::principal::{Principal, Role, TenantScope};
-use atrium_shared::store::records::RequestStatus;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -105,9 +106,10 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let scope = principal.own_tenant()?;
     let approval_data = Approvals::of(app.store.tenant(&scope));
     let project_data = Projects::of(app.store.tenant(&scope));
+    let request_data = Requests::of(app.store.tenant(&scope));
     let (people, requests, projects, approvals) = tokio::join!(
         app.store.profile_and_contact(&scope, &principal.sub),
-        app.store.requests(&scope, 100, None),
+        request_data.page(100, None),
         project_data.all(),
         approval_data.all()
     );

@@ -3,7 +3,6 @@
 //!
 //! Reads are `GetItem`, `BatchGetItem` or `Query`; there is no `Scan` anywhere.
 
-pub mod documents;
 mod query;
 pub mod records;
 pub mod registry;
@@ -21,7 +20,9 @@ use crate::keys;
 use crate::tenancy::{tenant_of_keys, TenantAccess};
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem};
+/// The table's value type, for conditions and updates (capabilities need no SDK crate of their own).
+pub use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::de::DeserializeOwned;

@@ -4,6 +4,7 @@
 use super::{decode_cursor, encode_cursor, from_item, s, Item, Page, Store};
 use crate::error::{ApiError, ApiResult};
 use crate::keys;
+use crate::principal::TenantScope;
 
 impl Store {
     /// Every item of a partition under a prefix, all pages (for small collections).
@@ -96,6 +97,65 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> ApiResult<Page<T>> {
+        let page = self
+            .query_index_items(index, pk_name, sk_name, partition, range, limit, cursor)
+            .await?;
+        Ok(Page {
+            next_cursor: page.next_cursor,
+            items: page
+                .items
+                .into_iter()
+                .map(from_item)
+                .collect::<ApiResult<Vec<T>>>()?,
+        })
+    }
+
+    /// As [`Store::query_index_range`], each record with the scope of the tenant whose
+    /// partition holds it (`T#<tenant>`, read from the item's own key): what the firm's
+    /// cross-tenant indexes answer, for work done in each tenant afterwards (the reminders, the
+    /// audit entries of the firm's request list).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn query_index_in_tenants<T: serde::de::DeserializeOwned>(
+        &self,
+        index: &str,
+        pk_name: &str,
+        sk_name: &str,
+        partition: &str,
+        range: Option<SortRange>,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> ApiResult<Page<(TenantScope, T)>> {
+        let page = self
+            .query_index_items(index, pk_name, sk_name, partition, range, limit, cursor)
+            .await?;
+        let mut items = Vec::with_capacity(page.items.len());
+        for item in page.items {
+            let tenant = item
+                .get(keys::PK)
+                .and_then(|pk| pk.as_s().ok())
+                .and_then(|pk| pk.strip_prefix("T#"))
+                .filter(|tenant| crate::ids::is_id(tenant))
+                .ok_or_else(|| ApiError::internal("index item", "not in a tenant's partition"))?;
+            let scope = TenantScope::from_registry(tenant);
+            items.push((scope, from_item(item)?));
+        }
+        Ok(Page {
+            next_cursor: page.next_cursor,
+            items,
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn query_index_items(
+        &self,
+        index: &str,
+        pk_name: &str,
+        sk_name: &str,
+        partition: &str,
+        range: Option<SortRange>,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> ApiResult<Page<Item>> {
         let condition = match &range {
             Some(SortRange::AtMost(_)) => format!("{pk_name} = :pk AND {sk_name} <= :sort"),
             Some(SortRange::BeginsWith(_)) => {
@@ -132,12 +192,7 @@ impl Store {
             .and_then(|key| index_cursor::encode(key, sk_name));
         Ok(Page {
             next_cursor,
-            items: output
-                .items
-                .unwrap_or_default()
-                .into_iter()
-                .map(from_item)
-                .collect::<ApiResult<Vec<T>>>()?,
+            items: output.items.unwrap_or_default(),
         })
     }
 }

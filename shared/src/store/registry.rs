@@ -43,13 +43,7 @@ macro_rules! registered {
         }
     )*};
 }
-registered!(
-    ClientRecord,
-    SlugRecord,
-    IssuerRecord,
-    InviteRecord,
-    RequestRecord
-);
+registered!(ClientRecord, SlugRecord, IssuerRecord, InviteRecord);
 
 /// The scope of the tenant a registry record names.
 pub fn registered_scope(record: &impl RegisteredTenant) -> TenantScope {

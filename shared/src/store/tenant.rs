@@ -462,6 +462,12 @@ impl Store {
 }
 
 impl Store {
+    /// Active contacts of a tenant (for reminders).
+    pub async fn contacts(&self, scope: &TenantScope) -> ApiResult<Vec<UserRecord>> {
+        self.query_all(&keys::tenant_pk(scope), keys::CONTACT_PREFIX, true)
+            .await
+    }
+
     /// The version of a guard item (0 when it does not exist yet).
     pub async fn guard_version(&self, scope: &TenantScope, sort_key: &str) -> ApiResult<u64> {
         let item = self.get(&keys::tenant_pk(scope), sort_key).await?;
