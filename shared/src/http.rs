@@ -3,6 +3,7 @@
 
 use crate::error::{ApiError, ApiResult};
 pub use crate::response::json_response;
+use crate::types::RecordId;
 use http::{header, HeaderMap, Method, StatusCode};
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
@@ -218,6 +219,12 @@ pub fn path_param(req: &Request, name: &str) -> ApiResult<String> {
         .and_then(|params| params.first(name))
         .map(str::to_string)
         .ok_or_else(ApiError::not_found)
+}
+
+/// A record's id from the path: a ULID the portal gave out, else 404 (a malformed id names
+/// nothing the caller may see), parsed here once.
+pub fn path_id(req: &Request, name: &str) -> ApiResult<RecordId> {
+    RecordId::parse(&path_param(req, name)?).map_err(|_| ApiError::not_found())
 }
 
 pub fn query_param(req: &Request, name: &str) -> Option<String> {

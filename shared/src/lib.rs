@@ -36,6 +36,7 @@ pub mod tenancy;
 #[cfg(any(test, feature = "test-util"))]
 pub mod tls_test_server;
 pub mod trust;
+pub mod types;
 pub mod validate;
 
 pub use app::App;

@@ -5,6 +5,7 @@
 //! or from the registry's record of a tenant (sign-in and invitations, before any session).
 
 use crate::error::{ApiError, ApiResult};
+use crate::types::TenantId;
 use lambda_http::request::RequestContext;
 use lambda_http::{Request, RequestExt};
 use serde::{Deserialize, Serialize};
@@ -88,7 +89,7 @@ pub struct Principal {
     pub kind: Kind,
     pub sub: String,
     pub roles: Vec<Role>,
-    tenant_id: Option<String>,
+    tenant_id: Option<TenantId>,
 }
 
 /// The keys of the authorizer's context, shared by the authorizer and every function.
@@ -124,9 +125,10 @@ impl Principal {
             .ok_or_else(ApiError::unauthorized)?
             .to_string();
         let roles = Role::split(text(context_keys::ROLE).unwrap_or_default());
-        let tenant_id = text(context_keys::TENANT_ID)
-            .filter(|tenant| !tenant.is_empty())
-            .map(str::to_string);
+        let tenant_id = match text(context_keys::TENANT_ID).filter(|tenant| !tenant.is_empty()) {
+            Some(tenant) => Some(TenantId::parse(tenant).map_err(|_| ApiError::unauthorized())?),
+            None => None,
+        };
         if kind == Kind::Client && tenant_id.is_none() {
             return Err(ApiError::unauthorized());
         }
@@ -147,7 +149,11 @@ impl Principal {
         let mut fields = HashMap::new();
         fields.insert(
             context_keys::TENANT_ID.to_string(),
-            self.tenant_id.clone().unwrap_or_default().into(),
+            self.tenant_id
+                .as_ref()
+                .map(TenantId::as_str)
+                .unwrap_or_default()
+                .into(),
         );
         fields.insert(context_keys::SUB.to_string(), self.sub.clone().into());
         fields.insert(
@@ -222,11 +228,9 @@ impl Principal {
     /// staff. The caller must still check the tenant exists (an unknown id is a 404).
     pub fn staff_scope(&self, tenant_id: &str) -> ApiResult<TenantScope> {
         self.require_staff()?;
-        if !crate::ids::is_id(tenant_id) {
-            return Err(ApiError::not_found());
-        }
+        let tenant_id = TenantId::parse(tenant_id).map_err(|_| ApiError::not_found())?;
         Ok(TenantScope {
-            tenant_id: tenant_id.to_string(),
+            tenant_id,
             as_staff: true,
         })
     }
@@ -239,7 +243,7 @@ impl Principal {
 /// Proof that the holder may touch one tenant's data. Every tenant key starts from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantScope {
-    tenant_id: String,
+    tenant_id: TenantId,
     as_staff: bool,
 }
 
@@ -247,12 +251,12 @@ impl TenantScope {
     /// Only the registry (sign-in, invitations, onboarding) builds scopes this way.
     pub(crate) fn from_registry(tenant_id: &str) -> Self {
         Self {
-            tenant_id: tenant_id.to_string(),
+            tenant_id: TenantId::trusted(tenant_id),
             as_staff: false,
         }
     }
 
-    pub fn tenant_id(&self) -> &str {
+    pub fn tenant_id(&self) -> &TenantId {
         &self.tenant_id
     }
 

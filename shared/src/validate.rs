@@ -1,8 +1,6 @@
 //! Input rules shared by handlers. Each returns the cleaned value or a 400 naming the field.
 
 use crate::error::{ApiError, ApiResult};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 
 pub fn name(field: &str, value: &str, max: usize) -> ApiResult<String> {
     let trimmed = value.trim();
@@ -24,29 +22,11 @@ pub fn name(field: &str, value: &str, max: usize) -> ApiResult<String> {
     Ok(trimmed.to_string())
 }
 
-/// A pragmatic address check: one `@`, a dotted domain, no spaces, at most 254 characters.
-/// Cognito and SES have the last word; this catches typing mistakes with a clear message.
+/// An email address field: trimmed, lower-cased and checked ([`crate::types::Email`]).
 pub fn email(field: &str, value: &str) -> ApiResult<String> {
-    let trimmed = value.trim().to_lowercase();
-    let valid = trimmed.len() <= 254
-        && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control())
-        && match trimmed.split_once('@') {
-            Some((local, domain)) => {
-                !local.is_empty()
-                    && local.len() <= 64
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
-                    && !domain.contains("..")
-            }
-            None => false,
-        };
-    if valid {
-        Ok(trimmed)
-    } else {
-        Err(ApiError::invalid(field, "must be an email address"))
-    }
+    crate::types::Email::parse(value)
+        .map(String::from)
+        .map_err(|problem| ApiError::invalid(field, problem))
 }
 
 /// Slugs name a client in sign-in and URLs: 3 to 40 of `a-z 0-9 -`, no dash at either end.
@@ -101,16 +81,11 @@ pub fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {
     Ok(value.to_string())
 }
 
-/// The base64 SHA-256 the uploader computed (what `x-amz-checksum-sha256` carries).
+/// The base64 SHA-256 the uploader computed ([`crate::types::Sha256`]).
 pub fn sha256(value: &str) -> ApiResult<String> {
-    let value = value.trim();
-    match STANDARD.decode(value) {
-        Ok(bytes) if bytes.len() == 32 => Ok(value.to_string()),
-        _ => Err(ApiError::invalid(
-            "sha256",
-            "must be the base64 SHA-256 of the file",
-        )),
-    }
+    crate::types::Sha256::parse(value)
+        .map(String::from)
+        .map_err(|problem| ApiError::invalid("sha256", problem))
 }
 
 #[cfg(test)]

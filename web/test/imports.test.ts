@@ -33,7 +33,9 @@ export function importGraph(files: string[]): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of files) {
     const text = readFileSync(file, "utf8");
-    const specs = [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+    const specs = [...text.matchAll(/^\s*(?:import|export)[^'"]*?from\s*["']([^"']+)["']/gm)]
+      .map((m) => m[1])
+      .filter((spec): spec is string => !!spec);
     graph.set(file, specs.map((spec) => resolveImport(file, spec)).filter((path): path is string => !!path));
   }
   return graph;

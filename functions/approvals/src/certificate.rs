@@ -7,12 +7,10 @@ use crate::data::Approvals;
 use crate::data::{ApprovalRecord, ApprovalStatus, ApprovalSubject};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{json_response, path_param, query_param, RequestMeta};
+use atrium_shared::http::{json_response, path_id, query_param, RequestMeta};
 use atrium_shared::mail::escape_html;
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
 use http::{header, HeaderValue, StatusCode};
 use lambda_http::{Body, Request, Response};
 use serde_json::{json, Value};
@@ -20,7 +18,7 @@ use serde_json::{json, Value};
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
-    let approval_id = path_param(&req, "approval")?;
+    let approval_id = path_id(&req, "approval")?;
     let record = Approvals::of(app.store.tenant(&scope))
         .get(&approval_id)
         .await?
@@ -94,7 +92,7 @@ fn certificate(
             "version": number,
             "file_name": file_name,
             "sha256_base64": sha256,
-            "sha256_hex": STANDARD.decode(sha256).map(hex::encode).unwrap_or_default(),
+            "sha256_hex": sha256.to_hex(),
         }),
         _ => Value::Null,
     };

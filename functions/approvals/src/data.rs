@@ -2,6 +2,7 @@
 //! the table (tenant data only: `T#<tenant>` / `APPR#<id>` and `CONSENT#<sub>#<version>`).
 
 use atrium_shared::store::{attribute, TenantStore, Write};
+use atrium_shared::types::Sha256;
 use atrium_shared::ApiResult;
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +15,7 @@ pub enum ApprovalSubject {
         document_id: String,
         number: u32,
         file_name: String,
-        sha256: String,
+        sha256: Sha256,
     },
     Milestone {
         project_id: String,

@@ -9,7 +9,7 @@ use crate::data::{ApprovalStatus, ConsentRecord, Decision, Signature};
 use crate::{CONSENT_TEXT, CONSENT_VERSION};
 use atrium_shared::access::require_can_act;
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
+use atrium_shared::http::{ok, parse_json, path_id, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::validate::text;
@@ -40,7 +40,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = principal.own_tenant()?;
     require_can_act(&principal)?;
-    let approval_id = path_param(&req, "approval")?;
+    let approval_id = path_id(&req, "approval")?;
     let body: DecideBody = parse_json(&req)?;
     let mut record = Approvals::of(app.store.tenant(&scope))
         .get(&approval_id)

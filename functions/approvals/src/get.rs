@@ -4,7 +4,7 @@
 use crate::data::Approvals;
 use crate::{CONSENT_TEXT, CONSENT_VERSION};
 use atrium_shared::access::scope_for;
-use atrium_shared::http::{ok, path_param};
+use atrium_shared::http::{ok, path_id};
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -13,7 +13,7 @@ use serde_json::json;
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
-    let approval_id = path_param(&req, "approval")?;
+    let approval_id = path_id(&req, "approval")?;
     let record = Approvals::of(app.store.tenant(&scope))
         .get(&approval_id)
         .await?

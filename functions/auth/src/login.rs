@@ -4,6 +4,7 @@
 use crate::session::{finish, password_step, AuthStep, Mode};
 use atrium_shared::cognito::{sign_in_error, PoolRef};
 use atrium_shared::http::{check_origin, parse_json, RequestMeta};
+use atrium_shared::types::Email;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
 use lambda_http::{Body, Request, Response};
@@ -11,7 +12,7 @@ use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 struct LoginBody {
-    email: String,
+    email: Email,
     #[serde(default)]
     password: Option<String>,
     /// The client organisation's slug; absent for the firm's staff.
@@ -40,7 +41,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         false,
     )?;
     let body: LoginBody = parse_json(&req)?;
-    let email = validate::email("email", &body.email)?;
+    let email = body.email.clone();
     let pool = resolve_pool(app, body.slug.as_deref()).await?;
     let meta = RequestMeta::of(&req);
 

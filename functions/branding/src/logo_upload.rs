@@ -10,6 +10,7 @@ use atrium_shared::ids::{new_id, now_epoch};
 use atrium_shared::objects::presign_upload;
 use atrium_shared::principal::Principal;
 use atrium_shared::store::settings::LogoUploadRecord;
+use atrium_shared::types::{ContentType, Sha256};
 use atrium_shared::{keys, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -17,9 +18,9 @@ use serde_json::json;
 
 #[derive(Deserialize)]
 struct LogoBody {
-    content_type: String,
+    content_type: ContentType,
     size: i64,
-    sha256: String,
+    sha256: Sha256,
 }
 
 /// How long an unconfirmed upload is remembered.
@@ -29,7 +30,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     principal.require_staff_admin()?;
     let body: LogoBody = parse_json(&req)?;
-    let content_type = body.content_type.trim().to_ascii_lowercase();
+    let content_type = body.content_type;
     if !LOGO_CONTENT_TYPES.contains(&content_type.as_str()) {
         return Err(ApiError::invalid(
             "content_type",
@@ -45,7 +46,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             MAX_LOGO_BYTES / 1024
         )));
     }
-    let sha256 = atrium_shared::validate::sha256(&body.sha256)?;
+    let sha256 = body.sha256;
     let id = new_id();
     let upload = LogoUploadRecord {
         object_key: keys::logo_object_key(&id),

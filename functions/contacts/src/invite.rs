@@ -10,6 +10,7 @@ use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::secrets::token_hash;
 use atrium_shared::store::records::{UserRecord, UserStatus};
+use atrium_shared::types::Email;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 struct InviteBody {
     name: String,
-    email: String,
+    email: Email,
     roles: Vec<String>,
 }
 
@@ -26,7 +27,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let scope = manager_scope(app, &principal, &req).await?;
     let body: InviteBody = parse_json(&req)?;
     let name = validate::name("name", &body.name, 120)?;
-    let email = validate::email("email", &body.email)?;
+    let email = body.email;
     let roles = roles("roles", &body.roles)?;
     if app
         .store
@@ -51,7 +52,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let sub = find_or_create_contact(app, &pool.pool_id, &email, &name).await?;
     let contact = UserRecord {
         sub: sub.clone(),
-        email: email.clone(),
+        email: email.to_string(),
         name: name.clone(),
         roles,
         status: UserStatus::Invited,

@@ -10,7 +10,7 @@ use crate::data::{DocumentOrigin, RequestRecord, RequestStatus, VersionStatus};
 use crate::view::{DocumentView, VersionView};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::http::{ok, path_id, path_param, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::mail::{escape_html, notice};
 use atrium_shared::principal::{Principal, TenantScope};
@@ -21,7 +21,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     require_can_act(&principal)?;
-    let document_id = path_param(&req, "document")?;
+    let document_id = path_id(&req, "document")?;
     let number: u32 = path_param(&req, "number")?
         .parse()
         .map_err(|_| ApiError::not_found())?;

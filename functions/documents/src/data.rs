@@ -7,6 +7,7 @@ use atrium_shared::principal::TenantScope;
 use atrium_shared::store::{
     attribute, n, s, AttributeValue, Page, SortRange, Store, TenantStore, Write,
 };
+use atrium_shared::types::{ContentType, Sha256};
 use atrium_shared::{keys, ApiResult};
 use serde::{Deserialize, Serialize};
 
@@ -119,10 +120,10 @@ pub struct VersionRecord {
     pub number: u32,
     pub object_key: String,
     pub file_name: String,
-    pub content_type: String,
+    pub content_type: ContentType,
     pub size: i64,
     /// Base64 of the SHA-256 the uploader declared, which S3 checked on upload.
-    pub sha256: String,
+    pub sha256: Sha256,
     pub uploaded_by: String,
     pub status: VersionStatus,
     pub created_at: String,

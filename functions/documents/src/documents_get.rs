@@ -5,7 +5,7 @@ use crate::data::Documents;
 use crate::view::{DocumentView, VersionView};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::http::{ok, path_id, RequestMeta};
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -13,7 +13,7 @@ use lambda_http::{Body, Request, Response};
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
-    let document_id = path_param(&req, "document")?;
+    let document_id = path_id(&req, "document")?;
     let document = Documents::of(app.store.tenant(&scope))
         .get(&document_id)
         .await?

@@ -6,7 +6,7 @@ use crate::data::Documents;
 use crate::data::VersionStatus;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::http::{ok, path_id, path_param, RequestMeta};
 use atrium_shared::objects::attachment_disposition;
 use atrium_shared::objects::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::principal::Principal;
@@ -17,7 +17,7 @@ use serde_json::json;
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
-    let document_id = path_param(&req, "document")?;
+    let document_id = path_id(&req, "document")?;
     let number: u32 = path_param(&req, "number")?
         .parse()
         .map_err(|_| ApiError::not_found())?;

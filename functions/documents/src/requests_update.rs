@@ -5,7 +5,7 @@ use crate::change::{load_at, save};
 use crate::data::RequestStatus;
 use atrium_shared::access::scope_for;
 use atrium_shared::dates::due_date;
-use atrium_shared::http::{parse_json, path_param, RequestMeta};
+use atrium_shared::http::{parse_json, path_id, RequestMeta};
 use atrium_shared::principal::Principal;
 use atrium_shared::validate::text;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -27,7 +27,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     principal.require_staff()?;
     let scope = scope_for(app, &principal, &req).await?;
-    let request_id = path_param(&req, "request")?;
+    let request_id = path_id(&req, "request")?;
     let body: UpdateBody = parse_json(&req)?;
     let mut record = load_at(app, &scope, &request_id, body.version).await?;
     if matches!(

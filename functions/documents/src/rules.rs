@@ -1,6 +1,7 @@
 //! What may be uploaded, and how file names are cleaned before they are stored. Dates, free
 //! text and checksums are the kernel's (`atrium_shared::dates`, `validate`).
 
+use atrium_shared::types::ContentType;
 use atrium_shared::{ApiError, ApiResult};
 
 /// Types a firm's clients send: documents, spreadsheets, scans and photos, archives.
@@ -23,8 +24,8 @@ pub const ALLOWED_CONTENT_TYPES: &[&str] = &[
 
 pub const MAX_FILE_NAME_CHARS: usize = 180;
 
-pub fn content_type(value: &str) -> ApiResult<String> {
-    let value = value.trim().to_ascii_lowercase();
+/// A media type this portal takes for documents.
+pub fn content_type(value: ContentType) -> ApiResult<ContentType> {
     if ALLOWED_CONTENT_TYPES.contains(&value.as_str()) {
         Ok(value)
     } else {
@@ -117,9 +118,12 @@ mod tests {
 
     #[test]
     fn limits() {
-        assert!(content_type("application/PDF").is_ok());
+        let parsed = |text| ContentType::parse(text).unwrap();
+        assert!(content_type(parsed("application/PDF")).is_ok());
         assert_eq!(
-            content_type("application/x-msdownload").unwrap_err().status,
+            content_type(parsed("application/x-msdownload"))
+                .unwrap_err()
+                .status,
             400
         );
         assert_eq!(size(101_000_000, 100_000_000).unwrap_err().status, 413);

@@ -9,36 +9,38 @@ use crate::data::{DocumentOrigin, DocumentRecord, VersionRecord, VersionStatus};
 use crate::rules;
 use atrium_shared::access::require_can_act;
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{created, parse_json, path_param, RequestMeta};
+use atrium_shared::http::{created, parse_json, path_id, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::objects::presign_upload;
 use atrium_shared::principal::{Principal, TenantScope};
+use atrium_shared::types::{ContentType, Sha256};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 use serde_json::json;
 
+/// A file as the browser declares it; the media type and checksum are parsed with the body.
 #[derive(Deserialize)]
 pub struct FileBody {
     pub file_name: String,
-    pub content_type: String,
+    pub content_type: ContentType,
     pub size: i64,
-    pub sha256: String,
+    pub sha256: Sha256,
 }
 
 /// A declared file, checked against the limits before any URL is issued.
 pub struct DeclaredFile {
     pub file_name: String,
-    pub content_type: String,
+    pub content_type: ContentType,
     pub size: i64,
-    pub sha256: String,
+    pub sha256: Sha256,
 }
 
 pub fn declared(app: &App, body: FileBody) -> ApiResult<DeclaredFile> {
     Ok(DeclaredFile {
-        content_type: rules::content_type(&body.content_type)?,
+        content_type: rules::content_type(body.content_type)?,
         size: rules::size(body.size, app.config.max_upload_bytes)?,
-        sha256: atrium_shared::validate::sha256(&body.sha256)?,
+        sha256: body.sha256,
         file_name: rules::file_name(&body.file_name),
     })
 }
@@ -47,7 +49,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = principal.own_tenant()?;
     require_can_act(&principal)?;
-    let request_id = path_param(&req, "request")?;
+    let request_id = path_id(&req, "request")?;
     let file = declared(app, parse_json(&req)?)?;
     let request = Requests::of(app.store.tenant(&scope))
         .get(&request_id)

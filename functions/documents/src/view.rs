@@ -2,6 +2,7 @@
 
 use crate::data::{DocumentOrigin, DocumentRecord, RequestRecord, RequestStatus, VersionRecord};
 use atrium_shared::dates::today;
+use atrium_shared::types::{ContentType, Sha256};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -86,9 +87,9 @@ impl From<DocumentRecord> for DocumentView {
 pub struct VersionView {
     pub number: u32,
     pub file_name: String,
-    pub content_type: String,
+    pub content_type: ContentType,
     pub size: i64,
-    pub sha256: String,
+    pub sha256: Sha256,
     pub uploaded_by: String,
     pub uploaded_at: String,
 }

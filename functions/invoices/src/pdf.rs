@@ -4,7 +4,7 @@
 use atrium_documents::data::Documents;
 use atrium_documents::data::VersionStatus;
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, path_param, RequestMeta};
+use atrium_shared::http::{ok, path_id, RequestMeta};
 use atrium_shared::objects::attachment_disposition;
 use atrium_shared::objects::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::principal::Principal;
@@ -15,7 +15,7 @@ use serde_json::json;
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = crate::billing_scope(app, &principal, &req, true).await?;
-    let invoice_id = path_param(&req, "invoice")?;
+    let invoice_id = path_id(&req, "invoice")?;
     let invoice = crate::invoice_for(app, &principal, &scope, &invoice_id).await?;
     let no_pdf = || {
         ApiError::new(

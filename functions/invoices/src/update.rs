@@ -10,7 +10,7 @@ use crate::data::{InvoiceNumberRecord, InvoiceStatus};
 use crate::view::InvoiceView;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
+use atrium_shared::http::{ok, parse_json, path_id, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -28,7 +28,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     principal.require_staff()?;
     let scope = scope_for(app, &principal, &req).await?;
-    let invoice_id = path_param(&req, "invoice")?;
+    let invoice_id = path_id(&req, "invoice")?;
     let content: ContentBody = parse_json(&req)?;
     let read_version = content
         .version

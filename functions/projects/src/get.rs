@@ -5,7 +5,7 @@ use crate::data::ProjectStatus;
 use crate::data::Projects;
 use crate::model::{ProjectView, StaffProjectView};
 use atrium_shared::access::scope_for;
-use atrium_shared::http::{ok, path_param};
+use atrium_shared::http::{ok, path_id};
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -13,7 +13,7 @@ use lambda_http::{Body, Request, Response};
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
-    let project_id = path_param(&req, "project")?;
+    let project_id = path_id(&req, "project")?;
     let record = Projects::of(app.store.tenant(&scope))
         .get(&project_id)
         .await?

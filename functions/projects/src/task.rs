@@ -7,7 +7,7 @@ use crate::data::Projects;
 use crate::model::{self, ProjectView};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
+use atrium_shared::http::{ok, parse_json, path_id, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -23,8 +23,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     require_can_act(&principal)?;
-    let project_id = path_param(&req, "project")?;
-    let task_id = path_param(&req, "task")?;
+    let project_id = path_id(&req, "project")?;
+    let task_id = path_id(&req, "task")?;
     let body: TaskBody = parse_json(&req)?;
     let mut record = Projects::of(app.store.tenant(&scope))
         .get(&project_id)

@@ -7,7 +7,7 @@ use crate::data::Projects;
 use crate::model::{self, InternalInput, MilestoneInput, StaffProjectView, TaskInput};
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
+use atrium_shared::http::{ok, parse_json, path_id, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::validate::text;
@@ -36,7 +36,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     principal.require_staff()?;
     let scope = scope_for(app, &principal, &req).await?;
-    let project_id = path_param(&req, "project")?;
+    let project_id = path_id(&req, "project")?;
     let body: UpdateBody = parse_json(&req)?;
     let mut record = Projects::of(app.store.tenant(&scope))
         .get(&project_id)

@@ -10,6 +10,7 @@ use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::secrets::token_hash;
 use atrium_shared::store::records::{UserRecord, UserStatus};
+use atrium_shared::types::Email;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -17,7 +18,7 @@ use serde::Deserialize;
 #[derive(Deserialize)]
 struct InviteBody {
     name: String,
-    email: String,
+    email: Email,
     role: String,
 }
 
@@ -28,7 +29,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     principal.require_staff_admin()?;
     let body: InviteBody = parse_json(&req)?;
     let name = validate::name("name", &body.name, 120)?;
-    let email = validate::email("email", &body.email)?;
+    let email = body.email;
     let roles = staff_roles("role", std::slice::from_ref(&body.role))?;
     if app
         .store
@@ -42,7 +43,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let sub = find_or_create_contact(app, &app.config.staff_pool_id, &email, &name).await?;
     let record = UserRecord {
         sub: sub.clone(),
-        email: email.clone(),
+        email: email.to_string(),
         name: name.clone(),
         roles,
         status: UserStatus::Invited,

@@ -4,7 +4,7 @@
 use crate::data::Tickets;
 use crate::TicketView;
 use atrium_shared::access::scope_for;
-use atrium_shared::http::{ok, path_param};
+use atrium_shared::http::{ok, path_id};
 use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
@@ -12,7 +12,7 @@ use lambda_http::{Body, Request, Response};
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
-    let ticket_id = path_param(&req, "ticket")?;
+    let ticket_id = path_id(&req, "ticket")?;
     let ticket = Tickets::of(app.store.tenant(&scope))
         .get(&ticket_id)
         .await?

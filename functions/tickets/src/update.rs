@@ -8,7 +8,7 @@ use crate::data::{TicketAssignee, TicketStatus};
 use crate::{category, priority, TicketView};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, parse_json, path_param, RequestMeta};
+use atrium_shared::http::{ok, parse_json, path_id, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::store::records::UserStatus;
@@ -42,7 +42,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let principal = Principal::from_request(&req)?;
     let scope = scope_for(app, &principal, &req).await?;
     require_can_act(&principal)?;
-    let ticket_id = path_param(&req, "ticket")?;
+    let ticket_id = path_id(&req, "ticket")?;
     let body: UpdateBody = parse_json(&req)?;
     let status = match body.status.as_deref() {
         None => None,

@@ -8,6 +8,7 @@ use super::Write;
 use super::{delete_tx, n, put_tx, put_versioned, to_item, update_tx, values, Item, Store};
 use crate::error::ApiResult;
 use crate::keys;
+use crate::types::{ContentType, Sha256};
 use serde::{Deserialize, Serialize};
 
 /// `SETTINGS` / `BRANDING`: how the portal and its mail look. Absent until a firm admin first
@@ -24,7 +25,7 @@ pub struct BrandingRecord {
     #[serde(default)]
     pub logo_key: Option<String>,
     #[serde(default)]
-    pub logo_content_type: Option<String>,
+    pub logo_content_type: Option<ContentType>,
     pub updated_at: String,
     /// `staff:<sub>` of the last change, or empty for the defaults.
     #[serde(default)]
@@ -39,10 +40,10 @@ pub struct BrandingRecord {
 pub struct LogoUploadRecord {
     pub id: String,
     pub object_key: String,
-    pub content_type: String,
+    pub content_type: ContentType,
     pub size: i64,
     /// Base64 SHA-256, as S3 keeps it.
-    pub sha256: String,
+    pub sha256: Sha256,
     pub started_by: String,
     pub expires_at: i64,
 }
