@@ -231,6 +231,29 @@ pub const TENANT_SESSIONS: Grant = Grant::new(
 
 pub const SEND_MAIL: Grant = Grant::new(&["ses:SendEmail"], &[Resource::MailIdentities]);
 
+// The function role's own table access, firm-level items only (tenant data goes through the
+// tenant's session, [`TENANT_SESSIONS`]): the common sets, named once.
+
+/// Reads single firm-level items (the registry, settings, a user's record).
+pub const FIRM_READ: Grant = table(&["dynamodb:GetItem"]).firm_keys_only();
+/// Reads firm-level items and lists (clients, staff, forms).
+pub const FIRM_READ_QUERY: Grant = table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only();
+/// Reads and writes firm-level items.
+pub const FIRM_WRITE: Grant = table(&[
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+])
+.firm_keys_only();
+/// Reads, lists and writes firm-level items.
+pub const FIRM_WRITE_QUERY: Grant = table(&[
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+])
+.firm_keys_only();
+
 #[derive(Clone, Copy)]
 pub struct Operation {
     /// `auth-login`: the function's `ATRIUM_OPERATION`, its `events/` file, its name in the
@@ -339,7 +362,8 @@ pub mod prelude {
     pub use super::Method::{Delete, Get, Patch, Post, Put};
     pub use super::{
         table, Grant, Operation, Resource, Route, RuntimeFuture, Trigger, ACTORS, BILLING,
-        CLIENT_ADMIN, CONTACTS, EVERYONE, FIRM, FIRM_ADMIN, SEND_MAIL, TENANT_SESSIONS,
+        CLIENT_ADMIN, CONTACTS, EVERYONE, FIRM, FIRM_ADMIN, FIRM_READ, FIRM_READ_QUERY, FIRM_WRITE,
+        FIRM_WRITE_QUERY, SEND_MAIL, TENANT_SESSIONS,
     };
 }
 

@@ -25,47 +25,25 @@ pub const OPERATIONS: &[Operation] = &[
             "Asks a client to approve or sign a document version, a milestone or a statement.",
         )
         .routes(&[Route::new(Post, "/api/clients/{id}/approvals", FIRM)])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
     Operation::http("approvals-list", handler!(list::handle))
         .describe("A client's approvals.")
         .routes(&[
             Route::new(Get, "/api/approvals", CONTACTS),
             Route::new(Get, "/api/clients/{id}/approvals", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_READ_QUERY]),
     Operation::http("approvals-get", handler!(get::handle))
         .describe("One approval with its terms and the consent text.")
         .routes(&[
             Route::new(Get, "/api/approvals/{approval}", CONTACTS),
             Route::new(Get, "/api/clients/{id}/approvals/{approval}", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem"]).firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_READ]),
     Operation::http("approvals-decide", handler!(decide::handle))
         .describe("A contact approves (or signs), rejects or requests changes.")
         .routes(&[Route::new(Post, "/api/approvals/{approval}/decide", ACTORS)])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
     Operation::http("approvals-certificate", handler!(certificate::handle))
         .describe("The signing certificate of a completed signature (JSON or HTML).")
         .routes(&[
@@ -76,13 +54,5 @@ pub const OPERATIONS: &[Operation] = &[
                 FIRM,
             ),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
 ];

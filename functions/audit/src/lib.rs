@@ -35,10 +35,7 @@ pub const OPERATIONS: &[Operation] = &[
             Route::new(Get, "/api/audit", CLIENT_ADMIN),
             Route::new(Get, "/api/clients/{id}/audit", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_READ_QUERY]),
     Operation::http("audit-export", handler!(export::handle))
         .describe("A client's audit trail as JSON Lines, for offline verification.")
         .timeout(30)
@@ -46,14 +43,5 @@ pub const OPERATIONS: &[Operation] = &[
             Route::new(Get, "/api/audit/export", CLIENT_ADMIN),
             Route::new(Get, "/api/clients/{id}/audit/export", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:Query",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY]),
 ];

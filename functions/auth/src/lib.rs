@@ -24,12 +24,7 @@ pub const OPERATIONS: &[Operation] = &[
         .routes(&[Route::public(Post, "/api/auth/login")])
         .grants(&[
             TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
+            FIRM_WRITE,
             Grant::new(
                 &["cognito-idp:AssociateSoftwareToken", "cognito-idp:VerifySoftwareToken"],
                 &[Resource::Any],
@@ -55,12 +50,7 @@ pub const OPERATIONS: &[Operation] = &[
         .routes(&[Route::new(Post, "/api/auth/logout", EVERYONE)])
         .grants(&[
             TENANT_SESSIONS,
-            table(&[
-                "dynamodb:UpdateItem",
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-            ])
-            .firm_keys_only(),
+            FIRM_WRITE,
         ]),
     Operation::http("auth-me", handler!(me::handle))
         .describe("Who is signed in.")
@@ -74,36 +64,26 @@ pub const OPERATIONS: &[Operation] = &[
         .routes(&[Route::new(Post, "/api/auth/mfa/associate", EVERYONE)])
         .grants(&[
             TENANT_SESSIONS,
-            table(&["dynamodb:GetItem"]).firm_keys_only(),
+            FIRM_READ,
         ]),
     Operation::http("auth-mfa-verify", handler!(mfa_verify::handle))
         .describe("Confirms a TOTP authenticator and makes it the second factor.")
         .routes(&[Route::new(Post, "/api/auth/mfa/verify", EVERYONE)])
         .grants(&[
             TENANT_SESSIONS,
-            table(&[
-                "dynamodb:UpdateItem",
-                "dynamodb:PutItem",
-                "dynamodb:GetItem",
-            ])
-            .firm_keys_only(),
+            FIRM_WRITE,
         ]),
     Operation::http("auth-mfa-disable", handler!(mfa_disable::handle))
         .describe("Turns TOTP off after the password is confirmed.")
         .routes(&[Route::new(Post, "/api/auth/mfa/disable", EVERYONE)])
         .grants(&[
             TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:UpdateItem",
-                "dynamodb:PutItem",
-            ])
-            .firm_keys_only(),
+            FIRM_WRITE,
         ]),
     Operation::http("auth-refresh", handler!(refresh::handle))
         .describe("A new access token from the refresh cookie.")
         .routes(&[Route::public(Post, "/api/auth/refresh")])
         .grants(&[
-            table(&["dynamodb:GetItem"]).firm_keys_only(),
+            FIRM_READ,
         ]),
 ];

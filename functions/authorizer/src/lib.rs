@@ -193,7 +193,4 @@ fn serve() -> RuntimeFuture {
 pub const OPERATIONS: &[Operation] =
     &[Operation::runtime("authorizer", serve, Trigger::Authorizer)
         .describe("Verifies the Cognito token and finds the tenant from its issuer.")
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem"]).firm_keys_only(),
-        ])];
+        .grants(&[TENANT_SESSIONS, FIRM_READ])];

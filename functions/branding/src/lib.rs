@@ -49,7 +49,7 @@ pub const OPERATIONS: &[Operation] = &[
         Route::public(Get, "/api/branding"),
     ])
     .grants(&[
-        table(&["dynamodb:GetItem"]).firm_keys_only(),
+        FIRM_READ,
     ]),
     Operation::http("branding-update", handler!(update::handle))
     .describe("Changes the firm's name, colours (checked for contrast) and support address.")
@@ -57,7 +57,7 @@ pub const OPERATIONS: &[Operation] = &[
         Route::new(Put, "/api/branding", FIRM_ADMIN),
     ])
     .grants(&[
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
     ]),
     Operation::http("branding-logo-upload", handler!(logo_upload::handle))
     .describe("Starts a logo upload (a presigned PUT signed over type, length and SHA-256).")
@@ -65,7 +65,7 @@ pub const OPERATIONS: &[Operation] = &[
         Route::new(Post, "/api/branding/logo", FIRM_ADMIN),
     ])
     .grants(&[
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
         Grant::new(&["s3:PutObject"], &[Resource::BrandingObjects]),
     ]),
     Operation::http("branding-logo-confirm", handler!(logo_confirm::handle))
@@ -83,7 +83,7 @@ pub const OPERATIONS: &[Operation] = &[
         Route::public(Get, "/api/branding/logo"),
     ])
     .grants(&[
-        table(&["dynamodb:GetItem"]).firm_keys_only(),
+        FIRM_READ,
         Grant::new(&["s3:GetObject"], &[Resource::BrandingObjects]),
     ]),
 ];

@@ -46,7 +46,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation::http("clients-get", handler!(get::handle))
         .describe("One client of the firm, with where its invitation stands.")
         .routes(&[Route::new(Get, "/api/clients/{id}", FIRM)])
-        .grants(&[table(&["dynamodb:GetItem"]).firm_keys_only()]),
+        .grants(&[FIRM_READ]),
     Operation::http("clients-list", handler!(list::handle))
         .describe("The firm's clients with their invitation status.")
         .routes(&[Route::new(Get, "/api/clients", FIRM)])

@@ -175,7 +175,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+        FIRM_READ_QUERY,
     ]),
     Operation::http("contacts-invite", handler!(invite::handle))
     .describe("Invites a contact with one email and a single-use link.")
@@ -185,7 +185,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
         Grant::new(&["cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser"], &[Resource::UserPools]),
         SEND_MAIL,
     ]),
@@ -197,7 +197,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
     ]),
     Operation::http("contacts-remove", handler!(remove::handle))
     .describe("Removes a contact and ends their sessions (the last admin stays).")
@@ -207,7 +207,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
         Grant::new(&["cognito-idp:AdminDisableUser", "cognito-idp:AdminUserGlobalSignOut"], &[Resource::UserPools]),
     ]),
     Operation::http("contacts-resend", handler!(resend::handle))

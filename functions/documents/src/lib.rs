@@ -39,7 +39,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
         SEND_MAIL,
     ]),
     Operation::http("requests-update", handler!(requests_update::handle))
@@ -49,7 +49,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
     ]),
     Operation::http("requests-cancel", handler!(requests_cancel::handle))
     .describe("Cancels a document request.")
@@ -58,7 +58,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
     ]),
     Operation::http("requests-review", handler!(requests_review::handle))
     .describe("Accepts a submission, or rejects it with a reason.")
@@ -67,7 +67,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
     ]),
     Operation::http("requests-list", handler!(requests_list::handle))
     .describe("Lists document requests (a client's own, one client's, or every client's by status).")
@@ -86,7 +86,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
     ]),
     Operation::http("documents-share", handler!(share::handle))
     .describe("Starts the upload of a document not tied to a request (shared by the firm, or a contact's own), or a new version of a shared one.")
@@ -97,7 +97,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
     ]),
     Operation::http("documents-confirm", handler!(confirm::handle))
     .describe("Checks an uploaded object against what was declared and records the version.")
@@ -107,7 +107,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
         SEND_MAIL,
     ]),
     Operation::http("documents-list", handler!(documents_list::handle))
@@ -118,7 +118,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
     ]),
     Operation::http("documents-get", handler!(documents_get::handle))
     .describe("One document with its versions.")
@@ -128,7 +128,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
     ]),
     Operation::http("documents-download", handler!(download::handle))
     .describe("A short-lived download link for one version.")
@@ -138,6 +138,6 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
     ]),
 ];

@@ -331,7 +331,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation::http("forms-get", handler!(forms_get::handle))
         .describe("One intake form and the schema of one of its versions.")
         .routes(&[Route::new(Get, "/api/forms/{form}", FIRM)])
-        .grants(&[table(&["dynamodb:GetItem"]).firm_keys_only()]),
+        .grants(&[FIRM_READ]),
     Operation::http("forms-publish", handler!(forms_publish::handle))
         .describe("Publishes the next version of an intake form.")
         .routes(&[Route::new(Post, "/api/forms/{form}/versions", FIRM)])
@@ -340,74 +340,41 @@ pub const OPERATIONS: &[Operation] = &[
         .describe("Where an intake form is assigned, across every client.")
         .routes(&[Route::new(Get, "/api/forms/{form}/assignments", FIRM)])
         .grants(&[
-            table(&["dynamodb:GetItem"]).firm_keys_only(),
+            FIRM_READ,
             Grant::new(&["dynamodb:Query"], &[Resource::TableIndex("GSI2")]),
         ]),
     Operation::http("intake-assign", handler!(intake_assign::handle))
         .describe("Assigns an intake form to a client (optionally as a project task).")
         .routes(&[Route::new(Post, "/api/clients/{id}/intake", FIRM)])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:Query",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-            SEND_MAIL,
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY, SEND_MAIL]),
     Operation::http("intake-list", handler!(intake_list::handle))
         .describe("Lists a client's assigned intake forms.")
         .routes(&[
             Route::new(Get, "/api/intake", CONTACTS),
             Route::new(Get, "/api/clients/{id}/intake", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_READ_QUERY]),
     Operation::http("intake-get", handler!(intake_get::handle))
         .describe("One assigned intake form with its schema and draft.")
         .routes(&[
             Route::new(Get, "/api/intake/{assignment}", CONTACTS),
             Route::new(Get, "/api/clients/{id}/intake/{assignment}", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem"]).firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_READ]),
     Operation::http("intake-draft", handler!(intake_draft::handle))
         .describe("Saves a draft of an intake form's answers.")
         .routes(&[
             Route::new(Put, "/api/intake/{assignment}/draft", ACTORS),
             Route::new(Put, "/api/clients/{id}/intake/{assignment}/draft", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
     Operation::http("intake-submit", handler!(intake_submit::handle))
         .describe("Submits an intake form, checked against the version it answers.")
         .routes(&[
             Route::new(Post, "/api/intake/{assignment}/submit", ACTORS),
             Route::new(Post, "/api/clients/{id}/intake/{assignment}/submit", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-            SEND_MAIL,
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL]),
     Operation::http("intake-reopen", handler!(intake_reopen::handle))
         .describe("Reopens a submitted intake form for corrections.")
         .routes(&[Route::new(
@@ -415,17 +382,7 @@ pub const OPERATIONS: &[Operation] = &[
             "/api/clients/{id}/intake/{assignment}/reopen",
             FIRM,
         )])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:Query",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-            SEND_MAIL,
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY, SEND_MAIL]),
     Operation::http("intake-submissions", handler!(intake_submissions::handle))
         .describe("Every submitted revision of an intake form (audited).")
         .routes(&[
@@ -436,16 +393,7 @@ pub const OPERATIONS: &[Operation] = &[
                 FIRM,
             ),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:Query",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY]),
     Operation::http("intake-export", handler!(intake_export::handle))
         .describe("One submitted revision as a JSON file (audited).")
         .routes(&[
@@ -460,13 +408,5 @@ pub const OPERATIONS: &[Operation] = &[
                 FIRM,
             ),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
 ];

@@ -107,7 +107,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
         SEND_MAIL,
     ]),
     Operation::http("invoices-update", handler!(update::handle))
@@ -128,7 +128,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+        FIRM_READ_QUERY,
     ]),
     Operation::http("invoices-get", handler!(get::handle))
     .describe("One invoice (admins and billing contacts; 404 for anyone else).")
@@ -138,7 +138,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem"]).firm_keys_only(),
+        FIRM_READ,
     ]),
     Operation::http("invoices-pdf", handler!(pdf::handle))
     .describe("A five-minute download link for an invoice's PDF; audited.")
@@ -148,6 +148,6 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
     ]),
 ];

@@ -116,41 +116,19 @@ pub const OPERATIONS: &[Operation] = &[
             Route::new(Get, "/api/threads/{thread}/messages", CONTACTS),
             Route::new(Get, "/api/clients/{id}/threads/{thread}/messages", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_READ_QUERY]),
     Operation::http("messages-post", handler!(post::handle))
         .describe("Posts a message and tells the other side by mail.")
         .routes(&[
             Route::new(Post, "/api/threads/{thread}/messages", ACTORS),
             Route::new(Post, "/api/clients/{id}/threads/{thread}/messages", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:Query",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-            SEND_MAIL,
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY, SEND_MAIL]),
     Operation::http("messages-notes", handler!(notes::handle))
         .describe("The firm's internal notes on a record (staff only).")
         .routes(&[
             Route::new(Get, "/api/clients/{id}/threads/{thread}/notes", FIRM),
             Route::new(Post, "/api/clients/{id}/threads/{thread}/notes", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:Query",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY]),
 ];

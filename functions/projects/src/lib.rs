@@ -19,15 +19,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation::http("projects-create", handler!(create::handle))
         .describe("Creates a project for a client (or the onboarding template).")
         .routes(&[Route::new(Post, "/api/clients/{id}/projects", FIRM)])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
     Operation::http("projects-update", handler!(update::handle))
         .describe("Updates a project, its milestones, tasks and internal fields.")
         .routes(&[Route::new(
@@ -35,36 +27,21 @@ pub const OPERATIONS: &[Operation] = &[
             "/api/clients/{id}/projects/{project}",
             FIRM,
         )])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-            SEND_MAIL,
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL]),
     Operation::http("projects-list", handler!(list::handle))
         .describe("A client's projects with progress and the next milestone.")
         .routes(&[
             Route::new(Get, "/api/projects", CONTACTS),
             Route::new(Get, "/api/clients/{id}/projects", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_READ_QUERY]),
     Operation::http("projects-get", handler!(get::handle))
         .describe("One project (with the firm's internal fields for staff).")
         .routes(&[
             Route::new(Get, "/api/projects/{project}", CONTACTS),
             Route::new(Get, "/api/clients/{id}/projects/{project}", FIRM),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&["dynamodb:GetItem"]).firm_keys_only(),
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_READ]),
     Operation::http("projects-task", handler!(task::handle))
         .describe("Ticks or reopens a project task.")
         .routes(&[
@@ -75,14 +52,5 @@ pub const OPERATIONS: &[Operation] = &[
                 FIRM,
             ),
         ])
-        .grants(&[
-            TENANT_SESSIONS,
-            table(&[
-                "dynamodb:GetItem",
-                "dynamodb:PutItem",
-                "dynamodb:UpdateItem",
-            ])
-            .firm_keys_only(),
-            SEND_MAIL,
-        ]),
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL]),
 ];

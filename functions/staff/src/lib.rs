@@ -139,7 +139,7 @@ pub const OPERATIONS: &[Operation] = &[
         Route::new(Post, "/api/staff", FIRM_ADMIN),
     ])
     .grants(&[
-        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
         Grant::new(&["cognito-idp:AdminCreateUser", "cognito-idp:AdminGetUser"], &[Resource::StaffPool]),
         SEND_MAIL,
     ]),

@@ -168,7 +168,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE_QUERY,
         SEND_MAIL,
     ]),
     Operation::http("tickets-list", handler!(list::handle))
@@ -179,7 +179,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:Query"]).firm_keys_only(),
+        FIRM_READ_QUERY,
         Grant::new(&["dynamodb:Query"], &[Resource::TableIndex("GSI2")]),
     ]),
     Operation::http("tickets-get", handler!(get::handle))
@@ -190,7 +190,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem"]).firm_keys_only(),
+        FIRM_READ,
     ]),
     Operation::http("tickets-update", handler!(update::handle))
     .describe("Changes a ticket's status, assignee, priority or category; mails the opener on a status change.")
@@ -200,7 +200,7 @@ pub const OPERATIONS: &[Operation] = &[
     ])
     .grants(&[
         TENANT_SESSIONS,
-        table(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        FIRM_WRITE,
         SEND_MAIL,
     ]),
 ];
