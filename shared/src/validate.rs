@@ -81,13 +81,6 @@ pub fn text(field: &str, value: &str, max: usize) -> ApiResult<String> {
     Ok(value.to_string())
 }
 
-/// The base64 SHA-256 the uploader computed ([`crate::types::Sha256`]).
-pub fn sha256(value: &str) -> ApiResult<String> {
-    crate::types::Sha256::parse(value)
-        .map(String::from)
-        .map_err(|problem| ApiError::invalid("sha256", problem))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
