@@ -96,6 +96,24 @@ async fn invoices_from_draft_to_paid_seen_only_by_billing() {
             "lines[0].unit_amount_minor",
         ),
         (with("tax_minor", json!(-1)), "tax_minor"),
+        // The integer limits: a 400 naming the line, never a crash or a wrapped total.
+        (
+            with(
+                "lines",
+                json!([{ "description": "x", "quantity": 1, "unit_amount_minor": i64::MIN }]),
+            ),
+            "lines[0].unit_amount_minor",
+        ),
+        (
+            with(
+                "lines",
+                json!([{ "description": "x", "quantity": 1_000_000, "unit_amount_minor": 1_000_000_000_000_000_i64 }]),
+            ),
+            "lines[0].quantity",
+        ),
+        (with("tax_minor", json!(i64::MAX)), "tax_minor"),
+        (with("number", json!("../../etc")), "number"),
+        (with("number", json!("2026//1")), "number"),
         (
             with("payment_url", json!("javascript:alert(1)")),
             "payment_url",

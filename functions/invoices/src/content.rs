@@ -2,7 +2,9 @@
 //! field; updating a draft takes any of them.
 
 use crate::data::{InvoiceLine, InvoiceRecord};
-use crate::money::{amount, currency};
+#[cfg(test)]
+use crate::money::MAX_AMOUNT_MINOR;
+use crate::money::{currency, Minor, Sign};
 use atrium_documents::data::Documents;
 use atrium_shared::dates::due_date;
 use atrium_shared::ids::is_id;
@@ -75,20 +77,28 @@ impl ContentBody {
     }
 }
 
-/// Letters, digits and `-_/.`, 1 to 40 characters: what firms print on invoices.
+/// What firms print on invoices: 1 to 40 letters and digits, single `-_/.` between them
+/// (`2026/014`, `INV-0007`). Not path-like text (`../x`, `a//b`, a leading or trailing
+/// separator), since numbers end up in file names and links.
 pub fn invoice_number(value: &str) -> ApiResult<String> {
     let value = value.trim();
-    let fits = !value.is_empty()
-        && value.len() <= 40
+    let is_separator = |c: char| matches!(c, '-' | '_' | '/' | '.');
+    let fits = (1..=40).contains(&value.len())
         && value
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '/' | '.'));
+            .all(|c| c.is_ascii_alphanumeric() || is_separator(c))
+        && !value.starts_with(is_separator)
+        && !value.ends_with(is_separator)
+        && !value
+            .as_bytes()
+            .windows(2)
+            .any(|pair| is_separator(pair[0] as char) && is_separator(pair[1] as char));
     if fits {
         Ok(value.to_string())
     } else {
         Err(ApiError::invalid(
             "number",
-            "must be 1 to 40 letters, digits or - _ / .",
+            "must be 1 to 40 letters or digits, with single - _ / . between them",
         ))
     }
 }
@@ -138,15 +148,17 @@ fn lines(given: Vec<LineBody>) -> ApiResult<Vec<InvoiceLine>> {
                     "must be a whole number from 1 to 1000000",
                 ));
             }
-            let unit = amount(&field("unit_amount_minor"), line.unit_amount_minor, true)?;
-            let line_amount = unit
-                .checked_mul(line.quantity)
-                .ok_or_else(|| ApiError::invalid(&field("unit_amount_minor"), "is too large"))?;
+            let unit = Minor::parse(
+                &field("unit_amount_minor"),
+                line.unit_amount_minor,
+                Sign::AnySign,
+            )?;
+            let line_amount = unit.times(line.quantity, &field("quantity"))?;
             Ok(InvoiceLine {
                 description,
                 quantity: line.quantity,
-                unit_amount_minor: unit,
-                amount_minor: amount(&field("quantity"), line_amount, true)?,
+                unit_amount_minor: unit.get(),
+                amount_minor: line_amount.get(),
             })
         })
         .collect()
@@ -177,11 +189,11 @@ pub fn apply(record: &mut InvoiceRecord, body: &ContentBody) -> ApiResult<()> {
         record.lines = lines(given.clone())?;
     }
     if let Some(tax) = body.tax_minor {
-        record.tax_minor = amount("tax_minor", tax, false)?;
+        record.tax_minor = Minor::parse("tax_minor", tax, Sign::NotNegative)?.get();
     }
     if let Some(total) = body.total_minor {
         record.lines.clear();
-        record.total_minor = amount("total_minor", total, false)?;
+        record.total_minor = Minor::parse("total_minor", total, Sign::NotNegative)?.get();
     }
     if let Some(url) = &body.payment_url {
         record.payment_url = payment_url(url)?;
@@ -200,26 +212,30 @@ pub fn apply(record: &mut InvoiceRecord, body: &ContentBody) -> ApiResult<()> {
 }
 
 /// With lines, the total is their sum plus tax; with only a total, the tax is part of it.
-fn totals(record: &mut InvoiceRecord) -> ApiResult<()> {
+/// Every amount is re-parsed, so a stored record is held to the same limits as a request.
+pub(crate) fn totals(record: &mut InvoiceRecord) -> ApiResult<()> {
+    let tax = Minor::parse("tax_minor", record.tax_minor, Sign::NotNegative)?;
     if record.lines.is_empty() {
-        if record.tax_minor > record.total_minor {
+        let total = Minor::parse("total_minor", record.total_minor, Sign::NotNegative)?;
+        if tax > total {
             return Err(ApiError::invalid(
                 "tax_minor",
                 "must not exceed total_minor",
             ));
         }
-        record.subtotal_minor = record.total_minor - record.tax_minor;
+        record.subtotal_minor = total.minus(tax, "tax_minor")?.get();
     } else {
-        let subtotal = record
+        let amounts = record
             .lines
             .iter()
-            .map(|line| line.amount_minor)
-            .sum::<i64>();
-        if subtotal < 0 {
+            .map(|line| Minor::parse("lines", line.amount_minor, Sign::AnySign))
+            .collect::<ApiResult<Vec<Minor>>>()?;
+        let subtotal = Minor::sum(amounts, "lines")?;
+        if subtotal < Minor::ZERO {
             return Err(ApiError::invalid("lines", "must not add up to less than 0"));
         }
-        record.subtotal_minor = subtotal;
-        record.total_minor = subtotal + record.tax_minor;
+        record.subtotal_minor = subtotal.get();
+        record.total_minor = subtotal.plus(tax, "tax_minor")?.get();
     }
     Ok(())
 }
@@ -419,6 +435,163 @@ mod tests {
         for (body, field) in cases {
             let error = apply(&mut blank(), &body).unwrap_err();
             assert_eq!(field_of(error), field);
+        }
+    }
+
+    #[test]
+    fn the_integer_limits_are_a_400_naming_the_line() {
+        let cases = [
+            (line("x", 1, i64::MIN), "lines[0].unit_amount_minor"),
+            (line("x", 1_000_000, MAX_AMOUNT_MINOR), "lines[0].quantity"),
+            (line("x", i64::MAX, 1), "lines[0].quantity"),
+        ];
+        for (given, field) in cases {
+            let body = ContentBody {
+                lines: Some(vec![line("ok", 1, 1), given]),
+                ..Default::default()
+            };
+            let error = apply(&mut blank(), &body).unwrap_err();
+            assert_eq!(field_of(error).replace("[1]", "[0]"), field);
+        }
+        // A hundred lines at the limit: the sum leaves i64 (1e20), refused instead of wrapped.
+        let body = ContentBody {
+            lines: Some(vec![line("x", 1, MAX_AMOUNT_MINOR); MAX_LINES]),
+            ..Default::default()
+        };
+        assert_eq!(field_of(apply(&mut blank(), &body).unwrap_err()), "lines");
+        let body = ContentBody {
+            lines: Some(vec![line("x", 1, MAX_AMOUNT_MINOR)]),
+            tax_minor: Some(1),
+            ..Default::default()
+        };
+        assert_eq!(
+            field_of(apply(&mut blank(), &body).unwrap_err()),
+            "tax_minor"
+        );
+        for tax in [i64::MIN, i64::MAX, -1] {
+            let body = ContentBody {
+                total_minor: Some(10),
+                tax_minor: Some(tax),
+                ..Default::default()
+            };
+            assert_eq!(
+                field_of(apply(&mut blank(), &body).unwrap_err()),
+                "tax_minor"
+            );
+        }
+    }
+
+    #[test]
+    fn invoice_numbers_are_not_paths() {
+        for number in ["INV-001", "2026/014", "A.B_C-1", "7"] {
+            assert_eq!(invoice_number(number).unwrap(), number);
+        }
+        for number in [
+            "../etc", "a//b", "/root", "x/", ".", "a b", "a\\b", "", "ü1",
+        ] {
+            assert!(invoice_number(number).is_err(), "{number}");
+        }
+        assert!(invoice_number(&"9".repeat(41)).is_err());
+    }
+
+    mod properties {
+        use super::*;
+        use crate::money::decimal;
+        use proptest::prelude::*;
+
+        /// Quantities and amounts over the whole `i64` range, with the edges made likely.
+        fn any_amount() -> impl Strategy<Value = i64> {
+            prop_oneof![
+                any::<i64>(),
+                -MAX_AMOUNT_MINOR - 2..=MAX_AMOUNT_MINOR + 2,
+                Just(i64::MIN),
+                Just(i64::MAX),
+                -1_000_000_i64..1_000_000,
+            ]
+        }
+
+        /// What the totals must be, worked out in `i128` where nothing can overflow: `None`
+        /// where the invoice must be refused.
+        fn expected(lines: &[(i64, i64)], tax: i64) -> Option<(i128, i128)> {
+            let limit = i128::from(MAX_AMOUNT_MINOR);
+            let within = |value: i128| (-limit..=limit).contains(&value);
+            if !(0..=limit).contains(&i128::from(tax)) {
+                return None;
+            }
+            let mut subtotal = 0_i128;
+            for (quantity, unit) in lines {
+                let amount = i128::from(*quantity) * i128::from(*unit);
+                if !(1..=1_000_000).contains(quantity)
+                    || !within(i128::from(*unit))
+                    || !within(amount)
+                {
+                    return None;
+                }
+                subtotal += amount;
+                if !within(subtotal) {
+                    return None;
+                }
+            }
+            let total = subtotal + i128::from(tax);
+            (subtotal >= 0 && total <= limit).then_some((subtotal, total))
+        }
+
+        proptest! {
+            #[test]
+            fn totals_are_exact_or_refused_by_name(
+                lines in prop::collection::vec((any_amount(), any_amount()), 1..=MAX_LINES),
+                tax in any_amount(),
+            ) {
+                let body = ContentBody {
+                    lines: Some(lines.iter().map(|(quantity, unit)| line("x", *quantity, *unit)).collect()),
+                    tax_minor: Some(tax),
+                    ..Default::default()
+                };
+                let mut record = blank();
+                match (apply(&mut record, &body), expected(&lines, tax)) {
+                    (Ok(()), Some((subtotal, total))) => {
+                        prop_assert_eq!(i128::from(record.subtotal_minor), subtotal);
+                        prop_assert_eq!(i128::from(record.total_minor), total);
+                    }
+                    (Err(error), None) => {
+                        prop_assert_eq!(error.status, http::StatusCode::BAD_REQUEST);
+                        let field = field_of(error);
+                        prop_assert!(field.starts_with("lines") || field == "tax_minor", "{}", field);
+                    }
+                    (outcome, model) => prop_assert!(false, "{:?} but the model says {:?}", outcome.map_err(|e| e.message), model),
+                }
+            }
+
+            #[test]
+            fn a_total_alone_splits_exactly_into_subtotal_and_tax(total in any_amount(), tax in any_amount()) {
+                let body = ContentBody { total_minor: Some(total), tax_minor: Some(tax), ..Default::default() };
+                let mut record = blank();
+                let valid = (0..=MAX_AMOUNT_MINOR).contains(&total) && (0..=total).contains(&tax);
+                match apply(&mut record, &body) {
+                    Ok(()) => {
+                        prop_assert!(valid);
+                        prop_assert_eq!(record.subtotal_minor + record.tax_minor, total);
+                    }
+                    Err(error) => {
+                        prop_assert!(!valid);
+                        let field = field_of(error);
+                        prop_assert!(field == "total_minor" || field == "tax_minor", "{}", field);
+                    }
+                }
+            }
+
+            /// Shown amounts are exact: the decimal text reads back as the same minor units,
+            /// with no rounding, for every `i64` and every currency's digits.
+            #[test]
+            fn decimals_read_back_exactly(amount in any::<i64>(), digits in 0_u32..=3) {
+                let shown = decimal(amount, digits);
+                let negative = shown.starts_with('-');
+                let digits_only: String = shown.chars().filter(char::is_ascii_digit).collect();
+                let magnitude: i128 = digits_only.parse().unwrap();
+                prop_assert_eq!(if negative { -magnitude } else { magnitude }, i128::from(amount));
+                let fraction = shown.split('.').nth(1).map_or(0, str::len);
+                prop_assert_eq!(fraction, digits as usize);
+            }
         }
     }
 }
