@@ -23,6 +23,8 @@ pub struct StackOptions {
     pub first_admin_email: Option<String>,
     /// `ATRIUM_ORIGIN_SECRET`, as CloudFront would send it (tests of crate::edge only).
     pub origin_secret: Option<String>,
+    /// Most clients onboarding takes (`ClientLimit` in the template).
+    pub client_limit: u64,
 }
 
 impl StackOptions {
@@ -35,6 +37,7 @@ impl StackOptions {
             user_cache_seconds: 15,
             first_admin_email: None,
             origin_secret: None,
+            client_limit: atrium_shared::config::DEFAULT_CLIENT_LIMIT,
         }
     }
 }
@@ -68,6 +71,7 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
             options.prefix
         )),
         origin_secret: options.origin_secret.clone(),
+        client_limit: options.client_limit,
     };
     let sdk = atrium_shared::app::sdk_config(&config)?;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table)

@@ -36,7 +36,13 @@ pub struct Config {
     /// request without it is refused and the viewer's address comes from CloudFront
     /// ([`crate::edge`]). Unset on the local stack.
     pub origin_secret: Option<String>,
+    /// Most clients the firm may onboard (`ClientLimit`): each has its own user pool, and the
+    /// account's user-pool quota (1,000 by default, the staff pool included) is the ceiling.
+    pub client_limit: u64,
 }
+
+/// The account's default user-pool quota (1,000) less the staff pool.
+pub const DEFAULT_CLIENT_LIMIT: u64 = 999;
 
 fn required(name: &str) -> Result<String, String> {
     env::var(name)
@@ -90,6 +96,9 @@ impl Config {
                 .filter(|email| !email.is_empty()),
             tenant_role_arn: optional("ATRIUM_TENANT_ROLE_ARN"),
             origin_secret: optional("ATRIUM_ORIGIN_SECRET"),
+            client_limit: optional("ATRIUM_CLIENT_LIMIT")
+                .and_then(|value| value.parse().ok())
+                .unwrap_or(DEFAULT_CLIENT_LIMIT),
         })
     }
 

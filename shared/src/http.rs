@@ -62,6 +62,17 @@ pub fn parse_json<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
         }
         // serde's own text says "missing field `x`" at the root; keep it, naming the field.
         let problem = strip_position(&inner.to_string());
+        if let Some(unknown) = quoted_after(&problem, "unknown field `") {
+            // serde_path_to_error's path already ends at the unknown key.
+            let field = match path.as_str() {
+                "." => unknown.to_string(),
+                known if known == unknown || known.ends_with(&format!(".{unknown}")) => {
+                    known.to_string()
+                }
+                parent => format!("{parent}.{unknown}"),
+            };
+            return ApiError::invalid(&field, "is not a field this request takes");
+        }
         match (path.as_str(), missing_field_name(&problem)) {
             (".", Some(missing)) => ApiError::invalid(missing, "is required"),
             (".", None) => ApiError::invalid("body", &problem),
@@ -81,8 +92,12 @@ fn strip_position(message: &str) -> String {
 }
 
 fn missing_field_name(problem: &str) -> Option<&str> {
-    let rest = problem.strip_prefix("missing field `")?;
-    rest.split('`').next()
+    quoted_after(problem, "missing field `")
+}
+
+/// The name serde quotes after `prefix` (`unknown field `x`, expected …` gives `x`).
+fn quoted_after<'a>(problem: &'a str, prefix: &str) -> Option<&'a str> {
+    problem.strip_prefix(prefix)?.split('`').next()
 }
 
 pub fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -244,6 +259,62 @@ mod tests {
             map.append(*name, HeaderValue::from_static(value));
         }
         map
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        contact: Inner,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        email: String,
+    }
+
+    fn parse_text(body: &str) -> ApiError {
+        let req = Request::new(Body::Text(body.to_string()));
+        parse_json::<Outer>(&req).expect_err("refused")
+    }
+
+    #[test]
+    fn body_errors_name_the_field() {
+        let cases = [
+            (
+                r#"{"name": "a", "contact": {"email": "e"}, "nmae": 1}"#,
+                "nmae: is not a field this request takes",
+            ),
+            (
+                r#"{"name": "a", "contact": {"email": "e", "phone": 1}}"#,
+                "contact.phone: is not a field this request takes",
+            ),
+            (
+                r#"{"name": 7, "contact": {"email": "e"}}"#,
+                "name: invalid type",
+            ),
+            (
+                r#"{"name": "a", "contact": {"email": []}}"#,
+                "contact.email: invalid type",
+            ),
+            (r#"{"contact": {"email": "e"}}"#, "name: is required"),
+            (
+                r#"{"name": "a", "contact": {}}"#,
+                "contact.email: is required",
+            ),
+        ];
+        for (body, expected) in cases {
+            let error = parse_text(body);
+            assert_eq!(error.status, StatusCode::BAD_REQUEST);
+            assert!(
+                error.message.starts_with(expected),
+                "{body}: {}",
+                error.message
+            );
+        }
     }
 
     #[test]

@@ -53,6 +53,8 @@ pub const INVITE_SK: &str = "INVITE";
 
 pub const FIRM_PK: &str = "FIRM";
 pub const CLIENT_PREFIX: &str = "CLIENT#";
+/// The firm's count of clients (one user pool each), kept by onboarding against the limit.
+pub const CLIENT_COUNT_SK: &str = "COUNT#CLIENTS";
 
 pub fn client_sk(tenant_id: &str) -> String {
     format!("{CLIENT_PREFIX}{tenant_id}")

@@ -1,6 +1,8 @@
 //! Onboarding is many AWS calls. A fault is injected into each of them in turn (an interceptor
 //! on the real SDK clients fails that one call); the attempt fails with a 503, and calling
 //! onboard again with the same slug finishes the job with one pool, one user and one email.
+//! An address Cognito refuses, and the firm's client limit, leave nothing behind; a first
+//! attempt never lists the account's pools, so its cost does not grow with the firm.
 
 use atrium_clients::onboard::{onboard, ContactInput, OnboardInput};
 use atrium_shared::http::RequestMeta;
@@ -86,9 +88,8 @@ async fn faulty_app(env: &TestEnv, fault: &FailOnce) -> App {
 
 /// Every AWS call onboarding makes, in order, with how many of the same came before it.
 const STEPS: &[(&str, usize)] = &[
-    ("TransactWriteItems", 0), // claim the slug
-    ("ListUserPools", 0),
-    ("CreateUserPool", 0),
+    ("TransactWriteItems", 0), // claim the slug, count the client
+    ("CreateUserPool", 0),     // no ListUserPools: the claim says no pool exists yet
     ("SetUserPoolMfaConfig", 0),
     ("TransactWriteItems", 1), // record the pool
     ("ListUserPoolClients", 0),
@@ -215,4 +216,213 @@ async fn a_fault_at_any_step_is_resumed_without_doing_anything_twice() {
         let third = onboard(&app, &admin, input(), &RequestMeta::default()).await;
         assert_eq!(third.unwrap_err().status, StatusCode::CONFLICT);
     }
+}
+
+/// Counts every AWS call by operation name (an interceptor on the real SDK clients).
+#[derive(Debug, Clone, Default)]
+struct CallCounter {
+    calls: Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Intercept for CallCounter {
+    fn name(&self) -> &'static str {
+        "CallCounter"
+    }
+
+    fn read_before_serialization(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(metadata) = cfg.load::<Metadata>() {
+            self.calls.lock().unwrap().push(metadata.name().to_string());
+        }
+        Ok(())
+    }
+}
+
+fn counted_app(env: &TestEnv, counter: &CallCounter) -> App {
+    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
+    let dynamo = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&sdk)
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let cognito = aws_sdk_cognitoidentityprovider::Client::from_conf(
+        aws_sdk_cognitoidentityprovider::config::Builder::from(&sdk)
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let ses = aws_sdk_sesv2::Client::from_conf(
+        aws_sdk_sesv2::config::Builder::from(&sdk)
+            .interceptor(counter.clone())
+            .build(),
+    );
+    let s3 = atrium_shared::app::s3_client(&env.config, &sdk);
+    App::new(env.config.clone(), dynamo, cognito, ses, s3)
+}
+
+fn input_for(env: &TestEnv, slug: &str, email: &str) -> OnboardInput {
+    OnboardInput {
+        name: format!("{slug} Ltd"),
+        slug: format!("{slug}-{}", &env.tag[1..7]),
+        contact: ContactInput {
+            name: "Casey Contact".to_string(),
+            email: email.to_string(),
+        },
+    }
+}
+
+/// The same AWS calls, one for one, for the first client and for a firm that already has
+/// clients (a ListUserPools would grow with every pool of the account).
+#[tokio::test]
+async fn an_onboarding_costs_the_same_calls_however_many_clients_exist() {
+    let env = TestEnv::new().await;
+    let admin = Principal::staff("counting-admin", vec![Role::Admin]);
+    let mut per_onboarding = Vec::new();
+    for index in 0..3 {
+        let counter = CallCounter::default();
+        let app = counted_app(&env, &counter);
+        let email = env.email(&format!("count{index}"));
+        onboard(
+            &app,
+            &admin,
+            input_for(&env, &format!("count{index}"), &email),
+            &RequestMeta::default(),
+        )
+        .await
+        .unwrap();
+        per_onboarding.push(counter.calls.lock().unwrap().clone());
+    }
+    assert!(
+        !per_onboarding[0].iter().any(|call| call == "ListUserPools"),
+        "{:?}",
+        per_onboarding[0]
+    );
+    assert_eq!(per_onboarding[0], per_onboarding[1]);
+    assert_eq!(per_onboarding[1], per_onboarding[2]);
+}
+
+/// Cognito refuses an address the portal's own check lets through (moto, like Cognito, takes
+/// no apostrophe in an email username): a 400 naming the field, and no client, slug, pool or
+/// count left behind, so the same slug onboards at once with the corrected address.
+#[tokio::test]
+async fn an_address_cognito_refuses_leaves_nothing_behind() {
+    let env = TestEnv::new().await;
+    let staff = env.staff(vec![Role::Admin]).await;
+    let before = env.app.store.client_count().await.unwrap();
+    let slug = format!("refused-{}", &env.tag[1..7]);
+    let onboard_with = |email: String| {
+        env.call("POST", "/api/clients")
+            .bearer(&staff.token)
+            .json(json!({ "name": "Refused Ltd", "slug": slug, "contact": { "name": "Orla O'Brien", "email": email } }))
+            .send()
+    };
+    let refused = onboard_with(format!("o'brien.{}@example.com", env.tag)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    assert!(
+        refused.error_message().starts_with("contact.email:"),
+        "{}",
+        refused.body
+    );
+    assert_eq!(env.app.store.client_count().await.unwrap(), before);
+    assert!(env.app.store.slug_record(&slug).await.unwrap().is_none());
+    let listed = env
+        .call("GET", "/api/clients")
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert!(!listed.body.contains(&slug), "{}", listed.body);
+    let pools = env
+        .app
+        .cognito
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap();
+    let leftover = pools
+        .user_pools()
+        .iter()
+        .filter(|pool| {
+            pool.name().is_some_and(|name| {
+                name.starts_with(&format!("{}-client-", env.config.resource_prefix))
+            })
+        })
+        .count();
+    assert_eq!(
+        leftover,
+        0,
+        "the refused client's pool is deleted: {:?}",
+        pools.user_pools()
+    );
+
+    // Markup in an address never reaches Cognito: the portal's own check names the field.
+    let markup = onboard_with("<script>@example.com".to_string()).await;
+    assert_eq!(markup.status, StatusCode::BAD_REQUEST);
+    assert!(
+        markup.error_message().starts_with("contact.email:"),
+        "{}",
+        markup.body
+    );
+
+    let corrected = onboard_with(format!("obrien.{}@example.com", env.tag)).await;
+    assert_eq!(corrected.status, StatusCode::CREATED, "{}", corrected.body);
+    assert_eq!(env.app.store.client_count().await.unwrap(), before + 1);
+
+    // Staff and contact invitations name the field the same way.
+    let staff_invite = env
+        .call("POST", "/api/staff")
+        .bearer(&staff.token)
+        .json(json!({ "name": "Orla", "email": format!("o'brien.{}@example.com", env.tag), "role": "staff" }))
+        .send()
+        .await;
+    assert_eq!(
+        staff_invite.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        staff_invite.body
+    );
+    assert!(
+        staff_invite.error_message().starts_with("email:"),
+        "{}",
+        staff_invite.body
+    );
+}
+
+/// Past the firm's client limit (one user pool each) onboarding is refused before anything
+/// is made, with a message saying what to raise.
+#[tokio::test]
+async fn onboarding_past_the_client_limit_makes_nothing() {
+    let env = TestEnv::with_options(|options| options.client_limit = 2).await;
+    let staff = env.staff(vec![Role::Admin]).await;
+    env.client(&staff, "first").await;
+    env.client(&staff, "second").await;
+    let third = env
+        .call("POST", "/api/clients")
+        .bearer(&staff.token)
+        .json(json!({ "name": "Third Ltd", "slug": format!("third-{}", &env.tag[1..7]), "contact": { "name": "Tess Third", "email": env.email("third") } }))
+        .send()
+        .await;
+    assert_eq!(third.status, StatusCode::CONFLICT, "{}", third.body);
+    assert_eq!(third.error_code(), "client_limit_reached");
+    assert!(
+        third.error_message().contains("ClientLimit"),
+        "{}",
+        third.body
+    );
+    assert_eq!(env.app.store.client_count().await.unwrap(), 2);
+    let listed = env
+        .call("GET", "/api/clients")
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert_eq!(
+        listed.json["clients"].as_array().unwrap().len(),
+        2,
+        "{}",
+        listed.body
+    );
+    assert!(env.mail_to(&env.email("third")).await.is_empty());
 }

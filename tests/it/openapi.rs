@@ -350,3 +350,87 @@ fn the_root_lists_every_described_path() {
         "openapi/openapi.yaml's paths are not the path items of openapi/paths/; run `make operations`"
     );
 }
+
+/// Objects with `properties` anywhere below `node` that do not say `additionalProperties:
+/// false`, following `$ref`s (each once).
+fn open_objects(
+    documents: &mut Documents,
+    file: &Path,
+    node: &Yaml,
+    at: &str,
+    seen: &mut BTreeSet<String>,
+    found: &mut Vec<String>,
+) {
+    match node {
+        Yaml::Hash(map) => {
+            if let Some(reference) = node["$ref"].as_str() {
+                let (target, resolved) = documents
+                    .resolve(file, reference)
+                    .unwrap_or_else(|problem| panic!("{problem}"));
+                if seen.insert(format!("{}{reference}", target.display())) {
+                    open_objects(documents, &target, &resolved, reference, seen, found);
+                }
+                return;
+            }
+            let is_object = node["type"].as_str() == Some("object");
+            let closed = node["additionalProperties"].as_bool() == Some(false);
+            if is_object && !node["properties"].is_badvalue() && !closed {
+                found.push(format!("{} {at}", file.display()));
+            }
+            for (key, value) in map {
+                if key.as_str() != Some("description") {
+                    open_objects(documents, file, value, at, seen, found);
+                }
+            }
+        }
+        Yaml::Array(items) => {
+            for item in items {
+                open_objects(documents, file, item, at, seen, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every request body refuses fields it does not name (the functions do: `deny_unknown_fields`
+/// on every body), so the document says so and the fuzzer's checks hold the API to it.
+#[test]
+fn every_request_body_refuses_unknown_fields() {
+    let mut documents = Documents::new(openapi_dir());
+    let mut found = Vec::new();
+    let area_files: Vec<PathBuf> = std::fs::read_dir(openapi_dir().join("paths"))
+        .unwrap()
+        .map(|entry| PathBuf::from("paths").join(entry.unwrap().file_name()))
+        .collect();
+    for file in area_files {
+        let document = documents.get(&file).clone();
+        for (path, item) in document.as_hash().into_iter().flatten() {
+            if !path.as_str().is_some_and(|path| path.starts_with('/')) {
+                continue;
+            }
+            for (method, operation) in item.as_hash().into_iter().flatten() {
+                let body = &operation["requestBody"];
+                if !body.is_badvalue() {
+                    let at = format!(
+                        "{} {}",
+                        method.as_str().unwrap_or("?"),
+                        path.as_str().unwrap_or("?")
+                    );
+                    open_objects(
+                        &mut documents,
+                        &file,
+                        body,
+                        &at,
+                        &mut BTreeSet::new(),
+                        &mut found,
+                    );
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "request body objects without `additionalProperties: false`:\n{}",
+        found.join("\n")
+    );
+}

@@ -57,6 +57,7 @@ async fn app_on(endpoint: &str) -> App {
         first_admin_email: None,
         tenant_role_arn: None,
         origin_secret: None,
+        client_limit: atrium_shared::config::DEFAULT_CLIENT_LIMIT,
     };
     let app = App::from_config(config).await.expect("app");
     app.s3

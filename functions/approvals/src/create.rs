@@ -19,7 +19,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields, tag = "kind", rename_all = "snake_case")]
 enum SubjectInput {
     DocumentVersion {
         document_id: String,
@@ -35,6 +35,7 @@ enum SubjectInput {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateBody {
     title: String,
     subject: SubjectInput,

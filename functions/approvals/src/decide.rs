@@ -26,6 +26,7 @@ enum Choice {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DecideBody {
     decision: Choice,
     #[serde(default)]

@@ -23,6 +23,7 @@ use serde::Deserialize;
 const STALE_CLAIM_SECONDS: i64 = 120;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AcceptBody {
     token: String,
     password: String,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct DisableBody {
     password: String,
 }

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct LogoBody {
     content_type: ContentType,
     size: i64,

@@ -14,6 +14,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UpdateBody {
     firm_name: String,
     primary_colour: String,

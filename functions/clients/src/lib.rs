@@ -18,6 +18,7 @@ pub const OPERATIONS: &[Operation] = &[
             "Onboards a client organisation (its own user pool, its first contact, one invitation).",
         )
         .timeout(30)
+        .environment(&[("ATRIUM_CLIENT_LIMIT", "!Ref ClientLimit")])
         .routes(&[Route::new(Post, "/api/clients", FIRM_ADMIN)])
         .grants(&[
             TENANT_SESSIONS,
@@ -38,6 +39,9 @@ pub const OPERATIONS: &[Operation] = &[
                     "cognito-idp:ListUserPoolClients",
                     "cognito-idp:AdminCreateUser",
                     "cognito-idp:AdminGetUser",
+                    // Taking back an onboarding whose contact's email Cognito refused.
+                    "cognito-idp:UpdateUserPool",
+                    "cognito-idp:DeleteUserPool",
                 ],
                 &[Resource::UserPools],
             ),

@@ -17,13 +17,15 @@ use atrium_shared::store::records::{
     ClientRecord, InvitationStatus, InviteRecord, IssuerRecord, MailState, ProfileRecord,
     SlugRecord, UserRecord, UserStatus,
 };
-use atrium_shared::store::registry::registered_scope;
+use atrium_shared::store::registry::{registered_scope, Claim};
 use atrium_shared::store::Write;
 use atrium_shared::{validate, ApiError, ApiResult, App};
+use http::StatusCode;
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct OnboardInput {
     pub name: String,
     pub slug: String,
@@ -31,6 +33,7 @@ pub struct OnboardInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContactInput {
     pub name: String,
     pub email: String,
@@ -52,6 +55,10 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let onboarded = onboard(app, &principal, input, &RequestMeta::of(&req)).await?;
     created(&ClientSummary::from(onboarded.client))
 }
+
+/// How long one onboarding request holds its client record: the function's timeout (30 s)
+/// and a margin. A resume inside it is refused as concurrent.
+const LEASE_SECONDS: i64 = 45;
 
 pub async fn onboard(
     app: &App,
@@ -80,27 +87,51 @@ pub async fn onboard(
         invitation: InvitationStatus::Pending,
         mfa_required: false,
         onboarding_complete: false,
+        lease_until: now_epoch() + LEASE_SECONDS,
+        // The claim below is the intent: from it on, a resume knows a pool may exist.
+        pool_requested: true,
         created_at: now.clone(),
         updated_at: now,
         version: 1,
-    };
-    let mut record = if app.store.claim_slug(&fresh).await? {
-        fresh
-    } else {
-        resumable(app, &fresh).await?
     };
     let onboarding = Onboarding {
         app,
         principal,
         meta,
     };
-    onboarding.ensure_pool(&mut record).await?;
-    onboarding.ensure_contact(&mut record).await?;
-    let invitation_token = onboarding.ensure_invitation(&mut record).await?;
-    Ok(Onboarded {
-        client: record,
-        invitation_token,
-    })
+    let limit = app.config.client_limit;
+    let (mut record, claimed_now) = match app.store.claim_slug(&fresh, limit).await? {
+        Claim::Claimed => (fresh, true),
+        Claim::SlugTaken => (onboarding.resume(&fresh).await?, false),
+        Claim::LimitReached => return Err(limit_reached(limit)),
+    };
+    match onboarding.run(&mut record, claimed_now).await {
+        Ok(invitation_token) => Ok(Onboarded {
+            client: record,
+            invitation_token,
+        }),
+        Err(error) if error.status == StatusCode::BAD_REQUEST => {
+            // Cognito refused the contact's address: nothing of this client may stay behind.
+            onboarding.take_back(&record).await?;
+            Err(error)
+        }
+        Err(error) => {
+            onboarding.release(&record).await;
+            Err(error)
+        }
+    }
+}
+
+fn limit_reached(limit: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "client_limit_reached",
+        format!(
+            "the firm has {limit} clients, the most this deployment takes (each has its own \
+             sign-in pool); raise the account's user-pool quota and the stack's ClientLimit \
+             (docs/deploy.md, \"Many clients\")"
+        ),
+    )
 }
 
 /// An earlier attempt with this slug that did not finish, for the same contact, is resumed;
@@ -130,6 +161,57 @@ struct Onboarding<'a> {
 }
 
 impl Onboarding<'_> {
+    /// Takes over an unfinished onboarding of the same slug and contact, unless another
+    /// request holds it (its lease has not run out): then 409, and it is left alone.
+    async fn resume(&self, fresh: &ClientRecord) -> ApiResult<ClientRecord> {
+        let mut existing = resumable(self.app, fresh).await?;
+        let now = now_epoch();
+        if existing.lease_until > now {
+            return Err(ApiError::conflict(
+                "this client is being onboarded by another request; try again in a minute",
+            ));
+        }
+        existing.lease_until = now + LEASE_SECONDS;
+        self.save(&mut existing, vec![], None).await?;
+        Ok(existing)
+    }
+
+    async fn run(&self, record: &mut ClientRecord, claimed_now: bool) -> ApiResult<Option<String>> {
+        self.ensure_pool(record, claimed_now).await?;
+        self.ensure_contact(record).await?;
+        self.ensure_invitation(record).await
+    }
+
+    /// Frees the record for a retry at once (best effort: a request that cannot write frees
+    /// it by its lease running out). Only the lease is written: what this attempt holds in
+    /// memory may be ahead of what it managed to save.
+    async fn release(&self, record: &ClientRecord) {
+        let released = self
+            .app
+            .store
+            .release_client_lease(&record.tenant_id, record.version)
+            .await;
+        if let Err(error) = released {
+            tracing::warn!(?error, "could not release the onboarding lease");
+        }
+    }
+
+    /// Undoes an onboarding that cannot finish: the pool (and its app client) deleted, then
+    /// the client record, slug, issuer and the client's place in the count, together.
+    async fn take_back(&self, record: &ClientRecord) -> ApiResult<()> {
+        let issuer = record
+            .pool_id
+            .as_deref()
+            .map(|pool_id| self.app.config.issuer_for_pool(pool_id));
+        if let Some(pool_id) = &record.pool_id {
+            pools::delete_pool(self.app, pool_id).await?;
+        }
+        self.app
+            .store
+            .unclaim_client(record, issuer.as_deref())
+            .await
+    }
+
     /// Saves the record (checking nobody else moved it) together with `extra` items and, when
     /// given, an entry in the new tenant's audit trail.
     async fn save(
@@ -164,9 +246,15 @@ impl Onboarding<'_> {
         AuditEntry::by(scope, self.principal, action, target, version, self.meta)
     }
 
-    async fn ensure_pool(&self, record: &mut ClientRecord) -> ApiResult<()> {
+    /// A request that made the claim itself creates the pool without looking (constant cost);
+    /// a resume whose record says a pool was requested looks for it first.
+    async fn ensure_pool(&self, record: &mut ClientRecord, claimed_now: bool) -> ApiResult<()> {
         if record.pool_id.is_none() {
-            let pool_id = pools::find_or_create_pool(self.app, &record.tenant_id).await?;
+            let pool_id = if claimed_now || !record.pool_requested {
+                pools::create_pool(self.app, &record.tenant_id).await?
+            } else {
+                pools::find_or_create_pool(self.app, &record.tenant_id).await?
+            };
             record.pool_id = Some(pool_id);
             self.save(record, vec![], None).await?;
         }
@@ -204,6 +292,7 @@ impl Onboarding<'_> {
             &pool_id,
             &record.contact_email,
             &record.contact_name,
+            "contact.email",
         )
         .await?;
         let scope = registered_scope(record);
@@ -288,6 +377,7 @@ impl Onboarding<'_> {
             record.mail_state = MailState::Sent;
             record.invitation = InvitationStatus::Sent;
             record.onboarding_complete = true;
+            record.lease_until = 0;
             let scope = registered_scope(record);
             let entry = self.audit(
                 &scope,

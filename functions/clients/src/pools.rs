@@ -1,6 +1,7 @@
-//! Creating a client's own user pool and app client, idempotently: each is found by name
-//! before it is created, so an onboarding that died after Cognito answered does not make a
-//! second one when it is resumed.
+//! Creating a client's own user pool and app client, idempotently. A first attempt creates
+//! the pool straight away (no listing: its cost does not grow with the number of clients);
+//! only a resumed onboarding whose earlier attempt may have made a pool looks for it by name
+//! ([`find_or_create_pool`]), so a resume does not make a second one.
 
 use atrium_shared::cognito::MIN_PASSWORD_LENGTH;
 use atrium_shared::{ApiError, ApiResult, App};
@@ -17,6 +18,8 @@ pub fn pool_name(app: &App, tenant_id: &str) -> String {
     format!("{}-client-{tenant_id}", app.config.resource_prefix)
 }
 
+/// The pool an earlier attempt made for this tenant, or a new one. Lists the account's pools
+/// (60 a page), so only a resume whose record says a pool may exist calls it.
 pub async fn find_or_create_pool(app: &App, tenant_id: &str) -> ApiResult<String> {
     let name = pool_name(app, tenant_id);
     if let Some(existing) = find_pool(app, &name).await? {
@@ -24,6 +27,12 @@ pub async fn find_or_create_pool(app: &App, tenant_id: &str) -> ApiResult<String
         set_mfa(app, &existing, false).await?;
         return Ok(existing);
     }
+    create_pool(app, tenant_id).await
+}
+
+/// A new pool for the tenant, with the portal's password, recovery and MFA settings.
+pub async fn create_pool(app: &App, tenant_id: &str) -> ApiResult<String> {
+    let name = pool_name(app, tenant_id);
     let policy = PasswordPolicyType::builder()
         .minimum_length(MIN_PASSWORD_LENGTH)
         .require_uppercase(true)
@@ -69,6 +78,35 @@ pub async fn find_or_create_pool(app: &App, tenant_id: &str) -> ApiResult<String
         .ok_or_else(|| ApiError::internal("create_user_pool", "no pool id"))?;
     set_mfa(app, &pool_id, false).await?;
     Ok(pool_id)
+}
+
+/// Deletes a client's pool (taking back an onboarding that cannot finish): deletion
+/// protection is lifted first. A pool already gone counts as deleted.
+pub async fn delete_pool(app: &App, pool_id: &str) -> ApiResult<()> {
+    let gone = |error: &str| error == "ResourceNotFoundException";
+    if let Err(error) = app
+        .cognito
+        .update_user_pool()
+        .user_pool_id(pool_id)
+        .deletion_protection(DeletionProtectionType::Inactive)
+        .send()
+        .await
+    {
+        if !atrium_shared::cognito::error_code(&error).is_some_and(gone) {
+            return Err(ApiError::dependency("cognito update_user_pool", error));
+        }
+    }
+    match app
+        .cognito
+        .delete_user_pool()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(error) if atrium_shared::cognito::error_code(&error).is_some_and(gone) => Ok(()),
+        Err(error) => Err(ApiError::dependency("cognito delete_user_pool", error)),
+    }
 }
 
 /// TOTP is always available; `required` makes it mandatory for every sign-in of the pool.
@@ -168,12 +206,15 @@ pub async fn find_or_create_app_client(app: &App, pool_id: &str) -> ApiResult<St
 }
 
 /// Creates the contact in the pool without Cognito's own mail (ours carries the link), or
-/// finds them if an earlier attempt already did. Answers their `sub`.
+/// finds them if an earlier attempt already did. Answers their `sub`. An address Cognito
+/// refuses (`InvalidParameterException`: the portal's own check is stricter, but Cognito has
+/// the last word) is a 400 naming `field`, so callers can take back what they wrote.
 pub async fn find_or_create_contact(
     app: &App,
     pool_id: &str,
     email: &str,
     name: &str,
+    field: &str,
 ) -> ApiResult<String> {
     use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
     let attribute = |name: &str, value: &str| {
@@ -211,6 +252,15 @@ pub async fn find_or_create_contact(
                 .map_err(|error| ApiError::dependency("cognito admin_get_user", error))?
                 .user_attributes
                 .unwrap_or_default()
+        }
+        Err(error)
+            if atrium_shared::cognito::error_code(&error) == Some("InvalidParameterException") =>
+        {
+            tracing::info!(?error, "cognito refused the address");
+            return Err(ApiError::invalid(
+                field,
+                "was refused by the sign-in service; check the address",
+            ));
         }
         Err(error) => return Err(ApiError::dependency("cognito admin_create_user", error)),
     };

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct MfaBody {
     required: bool,
 }

@@ -16,6 +16,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct InviteBody {
     name: String,
     email: Email,
@@ -49,7 +50,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .profile(&scope)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let sub = find_or_create_contact(app, &pool.pool_id, &email, &name).await?;
+    let sub = find_or_create_contact(app, &pool.pool_id, &email, &name, "email").await?;
     let contact = UserRecord {
         sub: sub.clone(),
         email: email.to_string(),

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateBody {
     title: String,
     #[serde(default)]
@@ -32,6 +33,7 @@ struct CreateBody {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ItemBody {
     title: String,
     #[serde(default)]

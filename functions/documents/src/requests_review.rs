@@ -19,6 +19,7 @@ enum Decision {
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ReviewBody {
     version: u64,
     decision: Decision,

@@ -18,6 +18,7 @@ use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::http::{parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
 use atrium_shared::principal::Principal;
+use atrium_shared::types::{ContentType, Sha256};
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Deserialize;
@@ -28,8 +29,24 @@ struct ShareBody {
     name: Option<String>,
     #[serde(default)]
     audience: Option<String>,
-    #[serde(flatten)]
-    file: FileBody,
+    // The file's fields, named here rather than flattened from `FileBody`: serde's flatten
+    // buffers the body first and loses each value's path, so a wrong type would be reported
+    // against "body" instead of its field, and unknown fields could not be refused.
+    file_name: String,
+    content_type: ContentType,
+    size: i64,
+    sha256: Sha256,
+}
+
+impl ShareBody {
+    fn file(&self) -> FileBody {
+        FileBody {
+            file_name: self.file_name.clone(),
+            content_type: self.content_type.clone(),
+            size: self.size,
+            sha256: self.sha256.clone(),
+        }
+    }
 }
 
 /// Whether the document is for billing contacts only.
@@ -68,12 +85,12 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                 ));
             }
             let read = document.version;
-            let file = declared(app, body.file)?;
+            let file = declared(app, body.file())?;
             start_upload(app, &principal, &scope, document, Some(read), file, &meta).await
         }
         None => {
             let billing_only = billing_only(&principal, body.audience.as_deref())?;
-            let file = declared(app, body.file)?;
+            let file = declared(app, body.file())?;
             let name = match body.name {
                 Some(name) => validate::name("name", &name, 200)?,
                 None => file.file_name.clone(),

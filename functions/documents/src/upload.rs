@@ -21,6 +21,7 @@ use serde_json::json;
 
 /// A file as the browser declares it; the media type and checksum are parsed with the body.
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct FileBody {
     pub file_name: String,
     pub content_type: ContentType,

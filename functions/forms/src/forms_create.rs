@@ -16,6 +16,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct CreateBody {
     name: String,
     #[serde(default)]

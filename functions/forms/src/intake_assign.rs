@@ -21,6 +21,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct AssignBody {
     form_id: String,
     #[serde(default)]

@@ -20,6 +20,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ReopenBody {
     reason: String,
     version: u64,

@@ -26,6 +26,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SubmitBody {
     answers: Answers,
     form_version: u32,

@@ -27,6 +27,7 @@ pub struct LineBody {
 /// The body of both create and update (one struct, not a flattened pair, so a bad value is
 /// named by its own path, e.g. `lines[0].quantity`).
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ContentBody {
     /// Update: the version the caller read.
     #[serde(default)]

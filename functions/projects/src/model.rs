@@ -15,6 +15,7 @@ pub const MAX_MILESTONES: usize = 50;
 pub const MAX_TASKS: usize = 100;
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MilestoneInput {
     #[serde(default)]
     pub id: Option<String>,
@@ -28,6 +29,7 @@ pub struct MilestoneInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TaskInput {
     #[serde(default)]
     pub id: Option<String>,
@@ -40,6 +42,7 @@ pub struct TaskInput {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InternalInput {
     #[serde(default)]
     pub budget_minor: Option<i64>,

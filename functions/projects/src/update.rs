@@ -16,6 +16,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct UpdateBody {
     version: u64,
     #[serde(default)]

@@ -16,6 +16,7 @@ use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct InviteBody {
     name: String,
     email: Email,
@@ -40,7 +41,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     {
         return Err(ApiError::conflict(TAKEN));
     }
-    let sub = find_or_create_contact(app, &app.config.staff_pool_id, &email, &name).await?;
+    let sub =
+        find_or_create_contact(app, &app.config.staff_pool_id, &email, &name, "email").await?;
     let record = UserRecord {
         sub: sub.clone(),
         email: email.to_string(),

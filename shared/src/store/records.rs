@@ -26,9 +26,23 @@ pub struct ClientRecord {
     #[serde(default)]
     pub mfa_required: bool,
     pub onboarding_complete: bool,
+    /// Until when (epoch seconds) one onboarding request is working on this record: a resume
+    /// before then is refused as concurrent, so two requests never make two pools. Released
+    /// (0) when a request fails; a request that died frees it by running out.
+    #[serde(default)]
+    pub lease_until: i64,
+    /// Written before the user pool is created. A resume that finds it set without a
+    /// `pool_id` looks for a pool the earlier attempt may have made before it died: the only
+    /// time onboarding lists the account's pools. Records older than the field may have one.
+    #[serde(default = "earlier_attempts_may_have_a_pool")]
+    pub pool_requested: bool,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,
+}
+
+fn earlier_attempts_may_have_a_pool() -> bool {
+    true
 }
 
 /// Where the invitation email stands. `Sending` is written before SES is called; if the call

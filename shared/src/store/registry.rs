@@ -45,6 +45,15 @@ macro_rules! registered {
 }
 registered!(ClientRecord, SlugRecord, IssuerRecord, InviteRecord);
 
+/// What claiming a slug came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    Claimed,
+    SlugTaken,
+    /// The firm has as many clients as its limit allows (one user pool each).
+    LimitReached,
+}
+
 /// The scope of the tenant a registry record names.
 pub fn registered_scope(record: &impl RegisteredTenant) -> TenantScope {
     TenantScope::from_registry(record.registered_tenant_id())
@@ -102,7 +111,10 @@ impl Store {
 
     /// Claims a slug and creates the client's record in one transaction. `Ok(false)` means the
     /// slug was already taken (by this client's earlier attempt or by another client).
-    pub async fn claim_slug(&self, record: &ClientRecord) -> ApiResult<bool> {
+    /// Claims the slug, writes the client record and counts the client, in one transaction:
+    /// `Claimed`, or why not. The count only grows below `limit` (a user pool per client and
+    /// the account's pool quota), so two onboardings racing for the last place cannot both win.
+    pub async fn claim_slug(&self, record: &ClientRecord, limit: u64) -> ApiResult<Claim> {
         let slug = SlugRecord {
             tenant_id: record.tenant_id.clone(),
             pool_id: None,
@@ -119,12 +131,95 @@ impl Store {
                 Some("attribute_not_exists(PK)"),
                 None,
             )?,
+            super::update_tx(
+                keys::FIRM_PK,
+                keys::CLIENT_COUNT_SK,
+                "ADD clients :one",
+                Some("attribute_not_exists(clients) OR clients < :limit"),
+                values(&[(":one", n(1)), (":limit", n(limit))]),
+            )?,
         ];
         match self.transact(items, "slug taken").await {
-            Ok(()) => Ok(true),
-            Err(error) if error.status == http::StatusCode::CONFLICT => Ok(false),
+            Ok(()) => Ok(Claim::Claimed),
+            // Which condition failed: a held slug may be a resume (already counted), so it
+            // is looked at before the count.
+            Err(error) if error.status == http::StatusCode::CONFLICT => {
+                if self.slug_record(&record.slug).await?.is_none()
+                    && self.client_count().await? >= limit
+                {
+                    Ok(Claim::LimitReached)
+                } else {
+                    Ok(Claim::SlugTaken)
+                }
+            }
             Err(error) => Err(error),
         }
+    }
+
+    /// How many clients the firm has (each with its own user pool).
+    pub async fn client_count(&self) -> ApiResult<u64> {
+        let item = self
+            .dynamo
+            .get_item()
+            .table_name(&self.table)
+            .key(keys::PK, s(keys::FIRM_PK))
+            .key(keys::SK, s(keys::CLIENT_COUNT_SK))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|error| ApiError::dependency("dynamodb get_item", error))?
+            .item;
+        Ok(item
+            .as_ref()
+            .and_then(|item| item.get("clients"))
+            .and_then(|count| count.as_n().ok())
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(0))
+    }
+
+    /// Takes back an onboarding that cannot finish (its contact's email was refused): the
+    /// client record (only as read at `read_version`), its slug and issuer claims, and its
+    /// place in the count, in one transaction. The user pool is deleted before this.
+    pub async fn unclaim_client(
+        &self,
+        record: &ClientRecord,
+        issuer: Option<&str>,
+    ) -> ApiResult<()> {
+        let mine = values(&[(":tenant", s(&record.tenant_id))]);
+        let mut items = vec![
+            super::delete_tx_with(
+                keys::FIRM_PK,
+                &keys::client_sk(&record.tenant_id),
+                "version = :version",
+                values(&[(":version", n(record.version))]),
+            )?,
+            super::delete_tx_with(
+                &keys::slug_pk(&record.slug),
+                keys::SLUG_SK,
+                "tenant_id = :tenant",
+                mine.clone(),
+            )?,
+            super::update_tx(
+                keys::FIRM_PK,
+                keys::CLIENT_COUNT_SK,
+                "ADD clients :minus_one",
+                Some("clients > :zero"),
+                values(&[(":minus_one", n(-1)), (":zero", n(0))]),
+            )?,
+        ];
+        if let Some(issuer) = issuer {
+            items.push(super::delete_tx_with(
+                &keys::issuer_pk(issuer),
+                keys::ISSUER_SK,
+                "attribute_not_exists(PK) OR tenant_id = :tenant",
+                mine,
+            )?);
+        }
+        self.transact(
+            items,
+            "this client is being onboarded by another request; try again",
+        )
+        .await
     }
 
     /// The slug record, once its tenant has a pool: written only over the tenant's own claim.
@@ -156,6 +251,24 @@ impl Store {
             Some("version = :read_version"),
             Some(values(&[(":read_version", n(read_version))])),
         )
+    }
+
+    /// Frees an unfinished onboarding for a retry: only its lease changes, so nothing a failed
+    /// attempt held in memory is written (409 if the record moved past `read_version`).
+    pub async fn release_client_lease(&self, tenant_id: &str, read_version: u64) -> ApiResult<()> {
+        let item = super::update_tx(
+            keys::FIRM_PK,
+            &keys::client_sk(tenant_id),
+            "SET lease_until = :zero, version = version + :one",
+            Some("version = :read_version"),
+            values(&[
+                (":zero", n(0)),
+                (":one", n(1)),
+                (":read_version", n(read_version)),
+            ]),
+        )?;
+        self.transact(vec![item], "the client changed meanwhile")
+            .await
     }
 
     /// Saves a client record that was read at `read_version` (409 if it moved meanwhile).
