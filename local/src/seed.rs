@@ -9,6 +9,7 @@ use atrium_shared::http::RequestMeta;
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::{Principal, Role};
 use atrium_shared::store::records::{UserRecord, UserStatus};
+use atrium_shared::types::Email;
 use atrium_shared::App;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use serde_json::{json, Value};
@@ -108,7 +109,8 @@ pub async fn seed_demo(gateway: &Gateway) -> Result<DemoLogins, String> {
             slug: logins.client_slug.clone(),
             contact: ContactInput {
                 name: "Dana Whitfield".to_string(),
-                email: logins.contact_email.clone(),
+                email: Email::parse(&logins.contact_email)
+                    .map_err(|problem| format!("demo contact email: {problem}"))?,
             },
         },
         &RequestMeta::default(),

@@ -316,3 +316,90 @@ async fn behind_cloudfront_the_viewer_is_recorded_and_bypasses_are_refused() {
     assert_eq!(failures.len(), 1, "{}", trail.body);
     assert_eq!(failures[0]["ip"], "203.0.113.45");
 }
+
+/// The firm's own trail (branding, staff): firm admins list it and export it; the export
+/// verifies offline like a client's and is itself recorded; nobody else reads it.
+#[tokio::test]
+async fn the_firm_trail_is_listed_exported_and_verified_by_firm_admins_only() {
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let staff = env.staff(vec![Role::Staff]).await;
+    let client = env.client(&admin, "firmtrail").await;
+
+    // Two firm-level changes: a staff invitation and a branding change.
+    let invited = env
+        .call("POST", "/api/staff")
+        .bearer(&admin.token)
+        .json(json!({ "name": "Nora New", "email": env.email("nora"), "role": "staff" }))
+        .send()
+        .await;
+    assert_eq!(invited.status, StatusCode::CREATED, "{}", invited.body);
+    let current = env.call("GET", "/api/branding").send().await;
+    let rebranded = env
+        .call("PUT", "/api/branding")
+        .bearer(&admin.token)
+        .json(json!({ "firm_name": "Harbour & Pike LLP", "primary_colour": "#1f3a5f", "accent_colour": "#b5472a", "version": current.json["version"] }))
+        .send()
+        .await;
+    assert_eq!(rebranded.status, StatusCode::OK, "{}", rebranded.body);
+
+    let listed = env
+        .call("GET", "/api/firm/audit?limit=1")
+        .bearer(&admin.token)
+        .send()
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert_eq!(listed.json["entries"].as_array().unwrap().len(), 1);
+    let cursor = listed.json["next_cursor"].as_str().expect("more entries");
+    let next = env
+        .call("GET", &format!("/api/firm/audit?cursor={cursor}"))
+        .bearer(&admin.token)
+        .send()
+        .await;
+    let actions: Vec<&str> = listed.json["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(next.json["entries"].as_array().unwrap())
+        .map(|entry| entry["action"].as_str().unwrap())
+        .collect();
+    assert!(actions.contains(&"staff.invited"), "{actions:?}");
+    assert!(actions.contains(&"branding.updated"), "{actions:?}");
+    // No client's entries leak into it.
+    assert!(!next.body.contains(&client.tenant_id), "{}", next.body);
+
+    let export = env
+        .call("GET", "/api/firm/audit/export")
+        .bearer(&admin.token)
+        .send()
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.body);
+    assert_eq!(export.headers["content-type"], "application/x-ndjson");
+    let count = verify(&export.body).expect("an intact chain");
+    assert_eq!(count, actions.len());
+    let again = env
+        .call("GET", "/api/firm/audit/export")
+        .bearer(&admin.token)
+        .send()
+        .await;
+    assert!(again.body.contains("audit.exported"));
+    assert_eq!(verify(&again.body).unwrap(), count + 1);
+
+    // Staff who are not admins, contacts, and no token (the gateway's own 403): refused,
+    // nothing shown.
+    for (token, expected) in [
+        (Some(staff.token.as_str()), StatusCode::FORBIDDEN),
+        (Some(client.session.token.as_str()), StatusCode::FORBIDDEN),
+        (None, StatusCode::FORBIDDEN),
+    ] {
+        for path in ["/api/firm/audit", "/api/firm/audit/export"] {
+            let mut call = env.call("GET", path);
+            if let Some(token) = token {
+                call = call.bearer(token);
+            }
+            let refused = call.send().await;
+            assert_eq!(refused.status, expected, "{path}: {}", refused.body);
+            assert!(!refused.body.contains("staff.invited"));
+        }
+    }
+}

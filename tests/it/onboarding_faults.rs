@@ -8,6 +8,7 @@ use atrium_clients::onboard::{onboard, ContactInput, OnboardInput};
 use atrium_shared::http::RequestMeta;
 use atrium_shared::principal::{Principal, Role};
 use atrium_shared::store::records::{InvitationStatus, MailState};
+use atrium_shared::types::Email;
 use atrium_shared::App;
 use atrium_tests::{TestEnv, CONTACT_PASSWORD};
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -123,7 +124,7 @@ async fn a_fault_at_any_step_is_resumed_without_doing_anything_twice() {
             slug: slug.clone(),
             contact: ContactInput {
                 name: "Fran Fault".to_string(),
-                email: email.clone(),
+                email: Email::parse(&email).unwrap(),
             },
         };
         let first = onboard(&app, &admin, input(), &RequestMeta::default()).await;
@@ -269,7 +270,7 @@ fn input_for(env: &TestEnv, slug: &str, email: &str) -> OnboardInput {
         slug: format!("{slug}-{}", &env.tag[1..7]),
         contact: ContactInput {
             name: "Casey Contact".to_string(),
-            email: email.to_string(),
+            email: Email::parse(email).unwrap(),
         },
     }
 }

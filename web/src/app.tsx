@@ -151,6 +151,7 @@ export function navItems(me: Me): NavItem[] {
         ? [
             { href: "/staff/team", label: "Team" },
             { href: "/staff/branding", label: "Branding" },
+            { href: "/staff/activity", label: "Activity" },
           ]
         : []),
       { href: "/staff/settings", label: "Settings" },

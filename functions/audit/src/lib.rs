@@ -5,6 +5,7 @@ use atrium_shared::operation::prelude::*;
 
 pub mod export;
 pub mod list;
+pub mod trail;
 
 use atrium_shared::access::scope_for;
 use atrium_shared::principal::{Principal, Role, TenantScope};
@@ -44,4 +45,13 @@ pub const OPERATIONS: &[Operation] = &[
             Route::new(Get, "/api/clients/{id}/audit/export", FIRM),
         ])
         .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY]),
+    Operation::http("audit-firm-list", handler!(list::handle_firm))
+        .describe("The firm's own audit trail (branding, staff, settings), paged.")
+        .routes(&[Route::new(Get, "/api/firm/audit", FIRM_ADMIN)])
+        .grants(&[FIRM_READ_QUERY]),
+    Operation::http("audit-firm-export", handler!(export::handle_firm))
+        .describe("The firm's own audit trail as JSON Lines, for offline verification.")
+        .timeout(30)
+        .routes(&[Route::new(Get, "/api/firm/audit/export", FIRM_ADMIN)])
+        .grants(&[FIRM_WRITE_QUERY]),
 ];

@@ -19,6 +19,7 @@ use atrium_shared::store::records::{
 };
 use atrium_shared::store::registry::{registered_scope, Claim};
 use atrium_shared::store::Write;
+use atrium_shared::types::Email;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -36,7 +37,8 @@ pub struct OnboardInput {
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
     pub name: String,
-    pub email: String,
+    /// Parsed with the body: a bad address is a 400 naming `contact.email`.
+    pub email: Email,
 }
 
 /// What onboarding made. The token is handed to in-process callers (the local demo seed);
@@ -70,7 +72,7 @@ pub async fn onboard(
     let name = validate::name("name", &input.name, 120)?;
     let slug = validate::slug("slug", &input.slug)?;
     let contact_name = validate::name("contact.name", &input.contact.name, 120)?;
-    let contact_email = validate::email("contact.email", &input.contact.email)?;
+    let contact_email = input.contact.email.to_string();
 
     let now = now_rfc3339();
     let fresh = ClientRecord {

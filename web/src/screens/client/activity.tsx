@@ -43,21 +43,27 @@ export function Activity() {
   );
 }
 
-/** The trail, page by page, with filters and the export. Used by the client and staff screens. */
-export function AuditTrail(props: { clientId?: string; fileLabel: string }) {
+/**
+ * The trail, page by page, with filters and the export. Used by the client and staff screens:
+ * a client's own trail (no `clientId`), one client's for the firm, or the firm's own (`firm`:
+ * branding, staff and settings changes, which takes no filters).
+ */
+export function AuditTrail(props: { clientId?: string; firm?: boolean; fileLabel: string }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const [filter, setFilter] = useState({ action: "", target: "" });
   const [draft, setDraft] = useState({ action: "", target: "" });
   const cursor = cursors[cursors.length - 1];
   const state = useAsync(() => {
     const query = { limit: PAGE_SIZE, cursor, action: filter.action || undefined, target: filter.target || undefined };
+    if (props.firm) return call(api.GET("/api/firm/audit", { params: { query: { limit: PAGE_SIZE, cursor } } }));
     return props.clientId ? call(api.GET("/api/clients/{id}/audit", { params: { path: { id: props.clientId }, query } })) : call(api.GET("/api/audit", { params: { query } }));
-  }, [props.clientId, cursor, filter.action, filter.target]);
+  }, [props.clientId, props.firm, cursor, filter.action, filter.target]);
   const page = cursors.length;
   return (
     <div class="stack">
-      <AuditExport clientId={props.clientId} fileLabel={props.fileLabel} />
+      <AuditExport clientId={props.clientId} firm={props.firm} fileLabel={props.fileLabel} />
       <Card title="Entries">
+        {!props.firm && (
         <Form
           class="row filters"
           label="Filter the activity"
@@ -86,6 +92,7 @@ export function AuditTrail(props: { clientId?: string; fileLabel: string }) {
             )}
           </div>
         </Form>
+        )}
         <Async state={state} label="Loading the activity…">
           {(answer) => (
             <>
@@ -146,7 +153,7 @@ export function AuditTrail(props: { clientId?: string; fileLabel: string }) {
 }
 
 /** Reads every part of the export (5,000 entries each, `x-next-after` says where the next starts) and saves one file. */
-export function AuditExport(props: { clientId?: string; fileLabel: string }) {
+export function AuditExport(props: { clientId?: string; firm?: boolean; fileLabel: string }) {
   const [count, setCount] = useState<number>();
   const { submit, busy, error } = useSubmit(async () => {
     let text = "";
@@ -154,9 +161,11 @@ export function AuditExport(props: { clientId?: string; fileLabel: string }) {
     for (let part = 0; part < 1000; part++) {
       let next: string | null = null;
       const query = { after };
-      const pending = props.clientId
-        ? api.GET("/api/clients/{id}/audit/export", { params: { path: { id: props.clientId }, query }, parseAs: "text" })
-        : api.GET("/api/audit/export", { params: { query }, parseAs: "text" });
+      const pending = props.firm
+        ? api.GET("/api/firm/audit/export", { params: { query }, parseAs: "text" })
+        : props.clientId
+          ? api.GET("/api/clients/{id}/audit/export", { params: { path: { id: props.clientId }, query }, parseAs: "text" })
+          : api.GET("/api/audit/export", { params: { query }, parseAs: "text" });
       const chunk = await call(
         pending.then((answer) => {
           next = answer.response.headers.get("x-next-after");

@@ -8,6 +8,7 @@ import { TicketQueue } from "./tickets";
 import { FormDefinitions, FormDefinition } from "./forms";
 import { Team } from "./team";
 import { Branding } from "./branding";
+import { FirmActivity } from "./activity";
 import { Settings } from "../settings";
 
 export function StaffRoutes() {
@@ -24,6 +25,7 @@ export function StaffRoutes() {
       <Route path="/staff/forms/:form" component={FormDefinition} />
       <Route path="/staff/team" component={Team} />
       <Route path="/staff/branding" component={Branding} />
+      <Route path="/staff/activity" component={FirmActivity} />
       <Route path="/staff/settings" component={Settings} />
       <Route default component={NotFound} />
     </Router>
