@@ -52,7 +52,7 @@ pub async fn handle_firm(app: &App, req: Request) -> ApiResult<Response<Body>> {
 }
 
 fn after(req: &Request) -> ApiResult<u64> {
-    let after: u64 = match query_param(&req, "after") {
+    let after: u64 = match query_param(req, "after") {
         None => 0,
         Some(text) => text
             .parse::<u64>()
