@@ -289,10 +289,10 @@ fn the_openapi_document_describes_exactly_the_template_routes() {
 #[test]
 fn the_described_upload_types_are_the_accepted_ones() {
     let documents = load(&openapi_dir().join("paths/documents.yaml"));
-    let described: BTreeSet<String> = documents["components"]["schemas"]["DeclaredFile"]
+    let described: BTreeSet<String> = documents["components"]["schemas"]["DeclaredFileFields"]
         ["properties"]["content_type"]["enum"]
         .as_vec()
-        .expect("DeclaredFile.content_type.enum")
+        .expect("DeclaredFileFields.content_type.enum")
         .iter()
         .filter_map(|value| value.as_str().map(str::to_string))
         .collect();
@@ -378,8 +378,39 @@ fn open_objects(
                 found.push(format!("{} {at}", file.display()));
             }
             for (key, value) in map {
-                if key.as_str() != Some("description") {
-                    open_objects(documents, file, value, at, seen, found);
+                match key.as_str() {
+                    Some("description") => {}
+                    // Parts of an `allOf` closed as a whole (`unevaluatedProperties: false`)
+                    // are each open, or the parts would refuse each other's fields; what they
+                    // nest is checked as usual.
+                    Some("allOf") if node["unevaluatedProperties"].as_bool() == Some(false) => {
+                        for part in value.as_vec().into_iter().flatten() {
+                            let mut part = part.clone();
+                            if let Yaml::Hash(fields) = &mut part {
+                                fields.insert(
+                                    Yaml::String("additionalProperties".into()),
+                                    Yaml::Boolean(false),
+                                );
+                            }
+                            let reference = part["$ref"].as_str().map(str::to_string);
+                            match reference {
+                                Some(reference) => {
+                                    let (target, resolved) = documents
+                                        .resolve(file, &reference)
+                                        .unwrap_or_else(|problem| panic!("{problem}"));
+                                    for (_, property) in
+                                        resolved["properties"].as_hash().into_iter().flatten()
+                                    {
+                                        open_objects(
+                                            documents, &target, property, &reference, seen, found,
+                                        );
+                                    }
+                                }
+                                None => open_objects(documents, file, &part, at, seen, found),
+                            }
+                        }
+                    }
+                    _ => open_objects(documents, file, value, at, seen, found),
                 }
             }
         }

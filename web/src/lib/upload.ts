@@ -12,7 +12,7 @@ export { sha256Base64 } from "./checksum";
 /**
  * The types functions/documents/src/rules.rs accepts, for checking before anything is sent.
  * The browser needs them at run time, so they are listed here; the two checks below tie the
- * list to the API's `DeclaredFile.content_type` enum, so a type added or dropped on one side
+ * list to the API's `DeclaredFileFields.content_type` enum, so a type added or dropped on one side
  * only breaks the build.
  */
 export const ALLOWED_CONTENT_TYPES = [
@@ -34,7 +34,7 @@ export const ALLOWED_CONTENT_TYPES = [
 
 export type AllowedContentType = (typeof ALLOWED_CONTENT_TYPES)[number];
 
-type ApiContentType = Schemas["DeclaredFile"]["content_type"];
+type ApiContentType = Schemas["DeclaredFileFields"]["content_type"];
 const everyListedTypeIsAccepted: readonly ApiContentType[] = ALLOWED_CONTENT_TYPES;
 const everyAcceptedTypeIsListed: Record<ApiContentType, true> = Object.fromEntries(ALLOWED_CONTENT_TYPES.map((type) => [type, true])) as Record<AllowedContentType, true>;
 void everyListedTypeIsAccepted;
