@@ -450,6 +450,45 @@ async fn limits_bad_input_and_mismatched_objects_change_nothing() {
     let admin = env.staff(vec![Role::Admin]).await;
     let client = env.client(&admin, "limits").await;
     let other = env.client(&admin, "other").await;
+
+    // A shared document's body (its own fields and the file's): a wrong type is named by its
+    // field, not "body", and a field the route does not take is refused by name.
+    let file = json!({ "file_name": "a.pdf", "content_type": "application/pdf", "size": 3, "sha256": "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=" });
+    for (change, field) in [
+        (json!({ "size": "big" }), "size:"),
+        (json!({ "content_type": 7 }), "content_type:"),
+        (json!({ "name": ["x"] }), "name:"),
+        (
+            json!({ "audiense": "everyone" }),
+            "audiense: is not a field",
+        ),
+    ] {
+        let mut body = file.clone();
+        for (key, value) in change.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        for (path, token) in [
+            ("/api/documents".to_string(), &client.session.token),
+            (
+                format!("/api/clients/{}/documents", client.tenant_id),
+                &admin.token,
+            ),
+        ] {
+            let refused = env
+                .call("POST", &path)
+                .bearer(token)
+                .json(body.clone())
+                .send()
+                .await;
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{path} {body}");
+            assert!(
+                refused.error_message().starts_with(field),
+                "{path}: {}",
+                refused.body
+            );
+        }
+    }
+
     let create = |tenant: &str, body: Value| {
         env.call("POST", &format!("/api/clients/{tenant}/requests"))
             .bearer(&admin.token)

@@ -24,6 +24,7 @@ use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ShareBody {
     #[serde(default)]
     name: Option<String>,
