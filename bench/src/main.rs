@@ -53,6 +53,9 @@ struct Args {
     only: Option<Vec<String>>,
     /// Recording and warm CPU only (no processes): for working on the scenario.
     in_process_only: bool,
+    /// User pools in the account for the second onboarding of the scale check (1,000: the
+    /// account's default quota).
+    scale_pools: usize,
 }
 
 fn args() -> Result<Args, String> {
@@ -62,6 +65,7 @@ fn args() -> Result<Args, String> {
         iterations: 300,
         only: None,
         in_process_only: false,
+        scale_pools: 1_000,
     };
     let mut given = std::env::args().skip(1);
     while let Some(flag) = given.next() {
@@ -75,6 +79,9 @@ fn args() -> Result<Args, String> {
                 parsed.iterations = value()?.parse().map_err(|_| "--iterations: a number")?
             }
             "--in-process-only" => parsed.in_process_only = true,
+            "--scale-pools" => {
+                parsed.scale_pools = value()?.parse().map_err(|_| "--scale-pools: a number")?
+            }
             "--only" => {
                 parsed.only = Some(value()?.split(',').map(str::to_string).collect());
             }
@@ -456,17 +463,27 @@ fn run() -> Result<(), String> {
     eprintln!("bench: starting moto and recording one successful request of every function");
     let moto = Moto::start(&root)?;
     let tag = format!("b{}", ulid::Ulid::new().to_string().to_lowercase());
-    let (config, recordings, problems) = runtime.block_on(async {
+    let (config, recordings, problems, onboarding_scale) = runtime.block_on(async {
         let mut options = StackOptions::new(&tag, ORIGIN);
         // The authorizer reads the user's record on every request: the cold-cache cost.
         options.user_cache_seconds = 0;
         let config = provision(&moto.endpoint, &options).await?;
         let mut rig = Rig::new(&moto.endpoint, config.clone(), &template).await?;
         rig.run(&tag).await?;
-        Ok::<_, String>((config, rig.recordings, rig.problems))
+        rig.onboarding_at_scale(&tag, args.scale_pools).await?;
+        Ok::<_, String>((config, rig.recordings, rig.problems, rig.onboarding_scale))
     })?;
     for problem in &problems {
         eprintln!("bench: recording problem: {problem}");
+    }
+    if let Some(scale) = &onboarding_scale {
+        eprintln!(
+            "bench: onboarding made {} AWS calls with {} user pools in the account, {} with {}",
+            scale.calls_before.len(),
+            scale.pools_before,
+            scale.calls_after.len(),
+            scale.pools_after
+        );
     }
 
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
@@ -627,6 +644,7 @@ fn run() -> Result<(), String> {
             panic_check: hello.panic_check.unwrap_or_default(),
         },
         recording_problems: problems,
+        onboarding_scale,
         functions: rows.into_values().collect(),
     };
     let markdown = report.markdown();
@@ -668,6 +686,7 @@ struct Report {
     iterations: usize,
     hello: HelloRow,
     recording_problems: Vec<String>,
+    onboarding_scale: Option<atrium_bench::scenario::OnboardingScale>,
     functions: Vec<Row>,
 }
 
@@ -717,6 +736,17 @@ impl Report {
             "Panic strategy check: {}\n\n",
             self.hello.panic_check
         ));
+        if let Some(scale) = &self.onboarding_scale {
+            out.push_str(&format!(
+                "**Onboarding as the firm grows:** {} AWS calls with {} user pools in the account, {} with {} ({}): {}\n\n",
+                scale.calls_before.len(),
+                scale.pools_before,
+                scale.calls_after.len(),
+                scale.pools_after,
+                if scale.calls_before == scale.calls_after { "the same calls, flat" } else { "DIFFERENT: the cost grows" },
+                scale.calls_after.join(", ")
+            ));
+        }
         out.push_str("| function | init median ms | p90 ms | × hello | size MB | RSS after init MiB | peak RSS MiB | warm CPU median µs | p90 µs | AWS calls / request | DDB RRU / WRU | calls | note |\n");
         out.push_str("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         out.push_str(&format!(

@@ -49,6 +49,18 @@ pub struct Rig {
     pub recordings: BTreeMap<String, Recording>,
     pub problems: Vec<String>,
     record_authorizer: bool,
+    /// Onboarding's AWS calls as the firm grows ([`Rig::onboarding_at_scale`]).
+    pub onboarding_scale: Option<OnboardingScale>,
+}
+
+/// The AWS calls (operation names, in order) of one onboarding with few clients in the
+/// account and again with many: equal lists mean onboarding costs the same as the firm grows.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OnboardingScale {
+    pub pools_before: usize,
+    pub calls_before: Vec<String>,
+    pub pools_after: usize,
+    pub calls_after: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -116,6 +128,7 @@ impl Rig {
             recordings: BTreeMap::new(),
             problems: Vec::new(),
             record_authorizer: false,
+            onboarding_scale: None,
         })
     }
 
@@ -294,6 +307,91 @@ impl Rig {
             Err(error) => {
                 self.problems.push(format!("{area}: {error}"));
                 None
+            }
+        }
+    }
+
+    /// Onboards one client, then fills the account with user pools up to `pools` (made
+    /// directly: only their number could change what onboarding does) and onboards another,
+    /// recording the AWS calls of both. The scenario's own recording of onboarding is kept.
+    pub async fn onboarding_at_scale(&mut self, tag: &str, pools: usize) -> Result<(), String> {
+        let staff_email = format!("scale.{tag}@firm.example");
+        atrium_local::seed::create_staff_user(
+            &self.app,
+            &staff_email,
+            "Sam Scale",
+            vec![Role::Admin],
+            STAFF_PASSWORD,
+        )
+        .await?;
+        let staff_login = self.sign_in(&staff_email, STAFF_PASSWORD, None).await?;
+        let staff = text(&staff_login["access_token"])?;
+        let kept = self.recordings.get("clients-onboard").cloned();
+        let pools_before = self.pool_count().await?;
+        let calls_before = self.onboard_and_count(&staff, tag, "few").await?;
+        for index in self.pool_count().await?..pools {
+            self.app
+                .cognito
+                .create_user_pool()
+                .pool_name(format!("{tag}-filler-{index}"))
+                .send()
+                .await
+                .map_err(|error| format!("filler pool: {error}"))?;
+        }
+        let pools_after = self.pool_count().await?;
+        let calls_after = self.onboard_and_count(&staff, tag, "many").await?;
+        if let Some(kept) = kept {
+            self.recordings.insert("clients-onboard".into(), kept);
+        }
+        self.onboarding_scale = Some(OnboardingScale {
+            pools_before,
+            calls_before,
+            pools_after,
+            calls_after,
+        });
+        Ok(())
+    }
+
+    /// Onboards a client and answers the operations of the AWS calls it made.
+    async fn onboard_and_count(
+        &mut self,
+        staff: &str,
+        tag: &str,
+        name: &str,
+    ) -> Result<Vec<String>, String> {
+        let suffix = &tag[tag.len() - 8..];
+        let body = json!({ "name": format!("Scale {name} Ltd"), "slug": format!("scale-{name}-{suffix}"), "contact": { "name": "Sky Scale", "email": format!("{name}.{tag}@client.example") } });
+        self.post("/api/clients", staff, body).await?;
+        Ok(self
+            .recordings
+            .get("clients-onboard")
+            .map(|recording| {
+                recording
+                    .calls
+                    .iter()
+                    .map(|call| call.operation.clone())
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    async fn pool_count(&self) -> Result<usize, String> {
+        let mut count = 0;
+        let mut next = None;
+        loop {
+            let page = self
+                .app
+                .cognito
+                .list_user_pools()
+                .max_results(60)
+                .set_next_token(next)
+                .send()
+                .await
+                .map_err(|error| format!("list pools: {error}"))?;
+            count += page.user_pools().len();
+            next = page.next_token.filter(|token| !token.is_empty());
+            if next.is_none() {
+                return Ok(count);
             }
         }
     }
