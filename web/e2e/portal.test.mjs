@@ -319,13 +319,17 @@ test("every main screen renders without an error, at phone and desktop widths (s
     assert.equal(await staff.page.locator(".error-box").count(), 0, `staff ${tab} shows an error`);
     await shoot(staff.page, `staff-client${tab.replace("/", "-") || "-overview"}`);
   }
-  for (const [screen, name] of [["/staff/requests", "staff-requests"], ["/staff/tickets", "staff-tickets"], ["/staff/forms", "staff-forms"], ["/staff/team", "staff-team"], ["/staff/branding", "staff-branding"], ["/staff/settings", "staff-settings"]]) {
+  for (const [screen, name] of [["/staff/requests", "staff-requests"], ["/staff/tickets", "staff-tickets"], ["/staff/forms", "staff-forms"], ["/staff/team", "staff-team"], ["/staff/branding", "staff-branding"], ["/staff/settings", "staff-settings"], ["/staff/activity", "staff-activity"]]) {
     await staff.page.goto(`${env.base}${screen}`);
     await staff.page.locator("h1").first().waitFor();
     await staff.page.waitForLoadState("networkidle");
     assert.equal(await staff.page.locator(".error-box").count(), 0, `${screen} shows an error`);
     await shoot(staff.page, name);
   }
+  // The firm's own trail (branding, team, settings changes) and its export, for the admin.
+  await staff.page.goto(`${env.base}/staff/activity`);
+  await staff.page.getByRole("heading", { name: "Firm activity" }).waitFor();
+  await staff.page.getByRole("button", { name: "Download the audit export" }).waitFor();
   // View as client: read-only, and recorded in the client's activity.
   await staff.page.goto(`${workspace}/preview`);
   await staff.page.getByText("You are viewing").waitFor();
