@@ -427,3 +427,73 @@ async fn onboarding_past_the_client_limit_makes_nothing() {
     );
     assert!(env.mail_to(&env.email("third")).await.is_empty());
 }
+
+/// Inviting a contact is a Cognito user, a transaction and a mail. When the mail fails after
+/// the contact is written, the answer says so and names the way on: sending the invitation
+/// again, which ends with one working link (the contact is not made twice).
+#[tokio::test]
+async fn a_contact_invitation_whose_mail_failed_is_resumed_by_sending_it_again() {
+    let env = TestEnv::new().await;
+    let staff = env.staff(vec![Role::Admin]).await;
+    let client = env.client(&staff, "retry").await;
+    let fault = FailOnce::new("SendEmail", 0);
+    let faulty = TestEnv::from_app(
+        Arc::new(faulty_app(&env, &fault).await),
+        env.config.clone(),
+        env.endpoint.clone(),
+        env.tag.clone(),
+    );
+    let email = env.email("mia");
+    let base = format!("/api/clients/{}/contacts", client.tenant_id);
+    let failed = faulty
+        .call("POST", &base)
+        .bearer(&staff.token)
+        .json(json!({ "name": "Mia Member", "email": email, "roles": ["member"] }))
+        .send()
+        .await;
+    assert_eq!(
+        failed.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        failed.body
+    );
+    assert_eq!(failed.error_code(), "invitation_not_sent");
+    assert!(
+        failed.error_message().contains("/invitation"),
+        "{}",
+        failed.body
+    );
+    assert!(env.mail_to(&email).await.is_empty());
+    let twice = env
+        .call("POST", &base)
+        .bearer(&staff.token)
+        .json(json!({ "name": "Mia Member", "email": email, "roles": ["member"] }))
+        .send()
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT, "{}", twice.body);
+
+    let listed = env.call("GET", &base).bearer(&staff.token).send().await;
+    let mia = listed.json["contacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|contact| contact["email"] == email.as_str())
+        .cloned()
+        .expect("the contact was written once");
+    let resent = env
+        .call(
+            "POST",
+            &format!("{base}/{}/invitation", mia["sub"].as_str().unwrap()),
+        )
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert_eq!(resent.status, StatusCode::OK, "{}", resent.body);
+    let token = env.invitation_token(&email).await;
+    let accepted = env
+        .call("POST", "/api/auth/accept-invite")
+        .json(json!({ "token": token, "password": CONTACT_PASSWORD }))
+        .send()
+        .await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+}

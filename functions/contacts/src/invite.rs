@@ -38,7 +38,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .any(|contact| contact.email == email)
     {
         return Err(ApiError::conflict(
-            "email: is already a contact of this organisation",
+            "email: is already a contact of this organisation (if they have not accepted, send a new invitation)",
         ));
     }
     let pool = app
@@ -85,6 +85,21 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             "email: is already a contact of this organisation",
         )
         .await?;
-    crate::mail_invitation(app, &profile.name, &name, &email, &token).await?;
+    // The contact is written; a mail that fails now is resumed by sending the invitation
+    // again (the resend route), which the error says. Inviting the address again is a 409.
+    if let Err(error) = crate::mail_invitation(app, &profile.name, &name, &email, &token).await {
+        tracing::error!(
+            ?error,
+            "the contact was added but the invitation mail failed"
+        );
+        return Err(ApiError::new(
+            error.status,
+            "invitation_not_sent",
+            format!(
+                "the contact was added, but the invitation mail could not be sent; send it \
+                 again with POST …/contacts/{sub}/invitation"
+            ),
+        ));
+    }
     created(&ContactView::from(contact))
 }

@@ -71,6 +71,21 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     app.store
         .transact_firm_audited(items, vec![entry], TAKEN)
         .await?;
-    mail_staff_invitation(app, &name, &email, &token).await?;
+    // The member is written; a mail that fails now is resumed by sending the invitation
+    // again (the resend route), which the error says.
+    if let Err(error) = mail_staff_invitation(app, &name, &email, &token).await {
+        tracing::error!(
+            ?error,
+            "the staff member was added but the invitation mail failed"
+        );
+        return Err(ApiError::new(
+            error.status,
+            "invitation_not_sent",
+            format!(
+                "the staff member was added, but the invitation mail could not be sent; send \
+                 it again with POST /api/staff/{sub}/invitation"
+            ),
+        ));
+    }
     created(&StaffView::from(record))
 }
