@@ -315,17 +315,13 @@ impl Rig {
     /// directly: only their number could change what onboarding does) and onboards another,
     /// recording the AWS calls of both. The scenario's own recording of onboarding is kept.
     pub async fn onboarding_at_scale(&mut self, tag: &str, pools: usize) -> Result<(), String> {
-        let staff_email = format!("scale.{tag}@firm.example");
-        atrium_local::seed::create_staff_user(
-            &self.app,
-            &staff_email,
-            "Sam Scale",
-            vec![Role::Admin],
-            STAFF_PASSWORD,
-        )
-        .await?;
-        let staff_login = self.sign_in(&staff_email, STAFF_PASSWORD, None).await?;
-        let staff = text(&staff_login["access_token"])?;
+        let kept_sign_in = self.recordings.get("auth-login").cloned();
+        let staff = self
+            .firm_admin(&format!("scale.{tag}@firm.example"), "Sam Scale")
+            .await?;
+        if let Some(kept_sign_in) = kept_sign_in {
+            self.recordings.insert("auth-login".into(), kept_sign_in);
+        }
         let kept = self.recordings.get("clients-onboard").cloned();
         let pools_before = self.pool_count().await?;
         let calls_before = self.onboard_and_count(&staff, tag, "few").await?;
@@ -350,6 +346,20 @@ impl Rig {
             calls_after,
         });
         Ok(())
+    }
+
+    /// A firm admin made directly, signed in: their access token.
+    async fn firm_admin(&mut self, email: &str, name: &str) -> Result<String, String> {
+        atrium_local::seed::create_staff_user(
+            &self.app,
+            email,
+            name,
+            vec![Role::Admin],
+            STAFF_PASSWORD,
+        )
+        .await?;
+        let login = self.sign_in(email, STAFF_PASSWORD, None).await?;
+        text(&login["access_token"])
     }
 
     /// Onboards a client and answers the operations of the AWS calls it made.
@@ -400,18 +410,10 @@ impl Rig {
     pub async fn run(&mut self, tag: &str) -> Result<(), String> {
         // Firm staff (made directly, signed in without recording: the recorded sign-in is a
         // client contact's, the one the cost model counts).
-        let staff_email = format!("admin.{tag}@firm.example");
-        atrium_local::seed::create_staff_user(
-            &self.app,
-            &staff_email,
-            "Avery Admin",
-            vec![Role::Admin],
-            STAFF_PASSWORD,
-        )
-        .await?;
-        let staff_login = self.sign_in(&staff_email, STAFF_PASSWORD, None).await?;
+        let staff = self
+            .firm_admin(&format!("admin.{tag}@firm.example"), "Avery Admin")
+            .await?;
         self.recordings.remove("auth-login");
-        let staff = text(&staff_login["access_token"])?;
 
         // Onboarding and the contact's first sign-in.
         let slug = format!("bench-{}", &tag[tag.len() - 8..]);

@@ -66,21 +66,22 @@ impl Intercept for FailOnce {
     }
 }
 
-async fn faulty_app(env: &TestEnv, fault: &FailOnce) -> App {
+/// The portal's clients with `interceptor` on the DynamoDB, Cognito and SES ones.
+fn app_with<I: Intercept + Clone + 'static>(env: &TestEnv, interceptor: &I) -> App {
     let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
     let dynamo = aws_sdk_dynamodb::Client::from_conf(
         aws_sdk_dynamodb::config::Builder::from(&sdk)
-            .interceptor(fault.clone())
+            .interceptor(interceptor.clone())
             .build(),
     );
     let cognito = aws_sdk_cognitoidentityprovider::Client::from_conf(
         aws_sdk_cognitoidentityprovider::config::Builder::from(&sdk)
-            .interceptor(fault.clone())
+            .interceptor(interceptor.clone())
             .build(),
     );
     let ses = aws_sdk_sesv2::Client::from_conf(
         aws_sdk_sesv2::config::Builder::from(&sdk)
-            .interceptor(fault.clone())
+            .interceptor(interceptor.clone())
             .build(),
     );
     let s3 = atrium_shared::app::s3_client(&env.config, &sdk);
@@ -116,7 +117,7 @@ async fn a_fault_at_any_step_is_resumed_without_doing_anything_twice() {
     let admin = Principal::staff("fault-admin", vec![Role::Admin]);
     for (index, (operation, nth)) in STEPS.iter().enumerate() {
         let fault = FailOnce::new(operation, *nth);
-        let app = faulty_app(&env, &fault).await;
+        let app = app_with(&env, &fault);
         let slug = format!("fault-{index}-{}", &env.tag[1..7]);
         let email = env.email(&format!("contact{index}"));
         let input = || OnboardInput {
@@ -243,27 +244,6 @@ impl Intercept for CallCounter {
     }
 }
 
-fn counted_app(env: &TestEnv, counter: &CallCounter) -> App {
-    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
-    let dynamo = aws_sdk_dynamodb::Client::from_conf(
-        aws_sdk_dynamodb::config::Builder::from(&sdk)
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let cognito = aws_sdk_cognitoidentityprovider::Client::from_conf(
-        aws_sdk_cognitoidentityprovider::config::Builder::from(&sdk)
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let ses = aws_sdk_sesv2::Client::from_conf(
-        aws_sdk_sesv2::config::Builder::from(&sdk)
-            .interceptor(counter.clone())
-            .build(),
-    );
-    let s3 = atrium_shared::app::s3_client(&env.config, &sdk);
-    App::new(env.config.clone(), dynamo, cognito, ses, s3)
-}
-
 fn input_for(env: &TestEnv, slug: &str, email: &str) -> OnboardInput {
     OnboardInput {
         name: format!("{slug} Ltd"),
@@ -284,7 +264,7 @@ async fn an_onboarding_costs_the_same_calls_however_many_clients_exist() {
     let mut per_onboarding = Vec::new();
     for index in 0..3 {
         let counter = CallCounter::default();
-        let app = counted_app(&env, &counter);
+        let app = app_with(&env, &counter);
         let email = env.email(&format!("count{index}"));
         onboard(
             &app,
@@ -438,7 +418,7 @@ async fn a_contact_invitation_whose_mail_failed_is_resumed_by_sending_it_again()
     let client = env.client(&staff, "retry").await;
     let fault = FailOnce::new("SendEmail", 0);
     let faulty = TestEnv::from_app(
-        Arc::new(faulty_app(&env, &fault).await),
+        Arc::new(app_with(&env, &fault)),
         env.config.clone(),
         env.endpoint.clone(),
         env.tag.clone(),
