@@ -17,6 +17,7 @@ pub mod branding;
 pub mod cognito;
 pub mod config;
 pub mod contrast;
+pub mod currency;
 pub mod dates;
 pub mod edge;
 pub mod error;

@@ -44,6 +44,26 @@ async fn projects_milestones_tasks_and_internal_fields_stay_internal() {
         "amounts are whole minor units: {}",
         bad.body
     );
+    // A budget's currency is an ISO 4217 code, not any three letters.
+    let unknown_currency = env
+        .call("POST", &base)
+        .bearer(&staff.token)
+        .json(json!({ "name": "Audit", "internal": { "budget_minor": 100, "currency": "XYZ" } }))
+        .send()
+        .await;
+    assert_eq!(
+        unknown_currency.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        unknown_currency.body
+    );
+    assert!(
+        unknown_currency
+            .error_message()
+            .starts_with("internal.currency:"),
+        "{}",
+        unknown_currency.body
+    );
 
     let created = env
         .call("POST", &base)

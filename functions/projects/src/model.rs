@@ -146,23 +146,10 @@ pub fn internal(
             "must not be negative",
         ));
     }
-    let currency = match input
+    let currency = input
         .currency
-        .map(|currency| currency.trim().to_uppercase())
-    {
-        Some(currency)
-            if currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase()) =>
-        {
-            Some(currency)
-        }
-        Some(_) => {
-            return Err(ApiError::invalid(
-                "internal.currency",
-                "must be a three-letter code such as EUR",
-            ))
-        }
-        None => None,
-    };
+        .map(|code| atrium_shared::currency::currency("internal.currency", &code))
+        .transpose()?;
     Ok(ProjectInternalRecord {
         project_id: project_id.to_string(),
         budget_minor: input.budget_minor,
