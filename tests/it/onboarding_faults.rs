@@ -88,6 +88,21 @@ fn app_with<I: Intercept + Clone + 'static>(env: &TestEnv, interceptor: &I) -> A
     App::new(env.config.clone(), dynamo, cognito, ses, s3)
 }
 
+/// The names of the account's user pools (the first 60: each test makes a few).
+async fn pool_names(env: &TestEnv) -> Vec<String> {
+    env.app
+        .cognito
+        .list_user_pools()
+        .max_results(60)
+        .send()
+        .await
+        .unwrap()
+        .user_pools()
+        .iter()
+        .filter_map(|pool| pool.name().map(str::to_string))
+        .collect()
+}
+
 /// Every AWS call onboarding makes, in order, with how many of the same came before it.
 const STEPS: &[(&str, usize)] = &[
     ("TransactWriteItems", 0), // claim the slug, count the client
@@ -166,21 +181,10 @@ async fn a_fault_at_any_step_is_resumed_without_doing_anything_twice() {
         assert_eq!(record.mail_state, MailState::Sent);
 
         // One pool for this tenant, one user in it, one email.
-        let pools = env
-            .app
-            .cognito
-            .list_user_pools()
-            .max_results(60)
-            .send()
+        let named = pool_names(&env)
             .await
-            .unwrap();
-        let named = pools
-            .user_pools()
             .iter()
-            .filter(|pool| {
-                pool.name()
-                    .is_some_and(|name| name.ends_with(&record.tenant_id))
-            })
+            .filter(|name| name.ends_with(&record.tenant_id))
             .count();
         assert_eq!(named, 1, "one pool after a fault in {operation} #{nth}");
         let users = env
@@ -315,28 +319,15 @@ async fn an_address_cognito_refuses_leaves_nothing_behind() {
         .send()
         .await;
     assert!(!listed.body.contains(&slug), "{}", listed.body);
-    let pools = env
-        .app
-        .cognito
-        .list_user_pools()
-        .max_results(60)
-        .send()
+    let client_pools = format!("{}-client-", env.config.resource_prefix);
+    let leftover: Vec<String> = pool_names(&env)
         .await
-        .unwrap();
-    let leftover = pools
-        .user_pools()
-        .iter()
-        .filter(|pool| {
-            pool.name().is_some_and(|name| {
-                name.starts_with(&format!("{}-client-", env.config.resource_prefix))
-            })
-        })
-        .count();
-    assert_eq!(
-        leftover,
-        0,
-        "the refused client's pool is deleted: {:?}",
-        pools.user_pools()
+        .into_iter()
+        .filter(|name| name.starts_with(&client_pools))
+        .collect();
+    assert!(
+        leftover.is_empty(),
+        "the refused client's pool is deleted: {leftover:?}"
     );
 
     // Markup in an address never reaches Cognito: the portal's own check names the field.
