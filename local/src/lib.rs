@@ -2,6 +2,7 @@
 //! the local AWS stack (moto), and it runs the very handlers the Lambda functions run.
 //!
 //! - [`moto`]: starts moto from the project's virtual environment;
+//! - [`stripe`]: starts localstripe, the local Stripe, the same way;
 //! - [`stack`]: creates the table, buckets, staff pool and mail identity;
 //! - [`template`]: reads the routes and each function's operation from template.yaml (whose
 //!   function blocks are written from the operations' declarations, `atrium_portal`);
@@ -17,6 +18,7 @@ pub mod moto;
 pub mod seed;
 pub mod server;
 pub mod stack;
+pub mod stripe;
 pub mod template;
 
 use std::path::PathBuf;

@@ -5,6 +5,7 @@ use atrium_local::gateway::Gateway;
 use atrium_local::moto::Moto;
 use atrium_local::server::Server;
 use atrium_local::stack::{provision, StackOptions};
+use atrium_local::stripe::LocalStripe;
 use atrium_local::{project_root, seed};
 use atrium_shared::App;
 use std::sync::Arc;
@@ -30,7 +31,18 @@ async fn run() -> Result<(), String> {
         .map_err(|error| format!("port {port} is busy ({error}); set ATRIUM_PORT"))?;
 
     let moto = Moto::start(&root)?;
-    let config = provision(&moto.endpoint, &StackOptions::new("atrium-local", &origin)).await?;
+    let stripe = LocalStripe::start(&root)?;
+    // Stripe's events come back to this portal, signed with the demo firm's secret.
+    stripe
+        .register_webhook(
+            "atrium-local",
+            &format!("http://127.0.0.1:{port}/api/stripe/webhook"),
+            seed::DEMO_STRIPE_WEBHOOK_SECRET,
+        )
+        .await?;
+    let mut options = StackOptions::new("atrium-local", &origin);
+    options.stripe_endpoint = Some(stripe.endpoint.clone());
+    let config = provision(&moto.endpoint, &options).await?;
     let app = Arc::new(App::from_config(config).await?);
     let template = std::fs::read_to_string(root.join("template.yaml"))
         .map_err(|error| format!("template.yaml: {error}"))?;
@@ -63,6 +75,10 @@ async fn run() -> Result<(), String> {
     );
     println!("  Dev mailbox          {origin}/dev/mailbox");
     println!("  Local AWS (moto)     {}", moto.endpoint);
+    println!(
+        "  Local Stripe         {}  (test card 4242 4242 4242 4242, any future date, any CVC)",
+        stripe.endpoint
+    );
     println!();
     println!("  Ctrl-C stops everything.");
 
@@ -71,6 +87,7 @@ async fn run() -> Result<(), String> {
         _ = tokio::signal::ctrl_c() => {}
     }
     drop(moto);
+    drop(stripe);
     println!("stopped");
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The demo firm: one staff admin, one client with one contact who has accepted the
-//! invitation. Made through the same code paths a person would use.
+//! invitation, and Stripe connected (localstripe). Made through the same code paths a person would use.
 
 use crate::events::IncomingRequest;
 use crate::gateway::Gateway;
@@ -13,6 +13,12 @@ use atrium_shared::types::Email;
 use atrium_shared::App;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
 use serde_json::{json, Value};
+
+/// The demo firm's Stripe keys on localstripe (which accepts any key of the right form), and
+/// the signing secret its webhook is registered with (`atrium-local`'s main).
+pub const DEMO_STRIPE_SECRET_KEY: &str = "sk_test_atrium_local_demo";
+pub const DEMO_STRIPE_PUBLISHABLE_KEY: &str = "pk_test_atrium_local_demo";
+pub const DEMO_STRIPE_WEBHOOK_SECRET: &str = "whsec_atrium_local_demo";
 
 pub struct DemoLogins {
     pub staff_email: String,
@@ -161,6 +167,21 @@ async fn seed_workspace(
         .to_string();
     let staff = Some(token.as_str());
     let client = |path: &str| format!("/api/clients/{tenant}/{path}");
+    // The firm takes card and bank-debit payments (on localstripe): the demo invoice has a Pay
+    // button.
+    api(
+        gateway,
+        "PUT",
+        "/api/firm/stripe",
+        staff,
+        json!({
+            "secret_key": DEMO_STRIPE_SECRET_KEY,
+            "webhook_secret": DEMO_STRIPE_WEBHOOK_SECRET,
+            "publishable_key": DEMO_STRIPE_PUBLISHABLE_KEY,
+            "bank_debit": true
+        }),
+    )
+    .await?;
     api(
         gateway,
         "POST",

@@ -26,10 +26,12 @@ pub struct Server {
 /// The security headers CloudFront adds in AWS (template.yaml), so local pages behave alike.
 /// `connect-src` names the documents bucket's endpoint as template.yaml does: here moto, where
 /// the presigned upload URLs point (the browser PUTs files straight to it); `img-src` too, for
-/// the firm's logo (`/api/branding/logo` redirects to a presigned GET there).
-fn content_security_policy(storage_origin: &str) -> String {
+/// the firm's logo (`/api/branding/logo` redirects to a presigned GET there). Stripe.js and
+/// the calls it makes come from Stripe's origin, here localstripe (template.yaml names
+/// js.stripe.com, its frames and api.stripe.com).
+fn content_security_policy(storage_origin: &str, stripe_origin: &str) -> String {
     format!(
-        "default-src 'self'; img-src 'self' data: blob: {storage_origin}; style-src 'self'; script-src 'self'; connect-src 'self' {storage_origin}; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        "default-src 'self'; img-src 'self' data: blob: {storage_origin}; style-src 'self'; script-src 'self' {stripe_origin}; frame-src {stripe_origin}; connect-src 'self' {storage_origin} {stripe_origin}; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
 }
 
@@ -152,9 +154,11 @@ impl Server {
                     header::CONTENT_TYPE,
                     HeaderValue::from_static(content_type(&file)),
                 );
-                if let Ok(policy) =
-                    HeaderValue::from_str(&content_security_policy(origin_of(&self.moto_endpoint)))
-                {
+                let policy = content_security_policy(
+                    origin_of(&self.moto_endpoint),
+                    origin_of(&self.gateway.app().config.stripe_js_url),
+                );
+                if let Ok(policy) = HeaderValue::from_str(&policy) {
                     headers.insert("content-security-policy", policy);
                 }
                 headers.insert(
@@ -198,8 +202,12 @@ mod tests {
     fn the_policy_lets_the_browser_upload_to_the_local_bucket() {
         assert_eq!(origin_of("http://127.0.0.1:5123"), "http://127.0.0.1:5123");
         assert_eq!(origin_of("http://127.0.0.1:5123/"), "http://127.0.0.1:5123");
-        let policy = content_security_policy(origin_of("http://127.0.0.1:5123"));
-        assert!(policy.contains("connect-src 'self' http://127.0.0.1:5123;"));
+        let policy = content_security_policy(
+            origin_of("http://127.0.0.1:5123"),
+            origin_of("http://127.0.0.1:5124/js.stripe.com/v3/"),
+        );
+        assert!(policy.contains("connect-src 'self' http://127.0.0.1:5123 http://127.0.0.1:5124;"));
         assert!(policy.contains("img-src 'self' data: blob: http://127.0.0.1:5123;"));
+        assert!(policy.contains("script-src 'self' http://127.0.0.1:5124;"));
     }
 }

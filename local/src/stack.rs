@@ -25,6 +25,8 @@ pub struct StackOptions {
     pub origin_secret: Option<String>,
     /// Most clients onboarding takes (`ClientLimit` in the template).
     pub client_limit: u64,
+    /// localstripe's address (`ATRIUM_STRIPE_API`); Stripe.js is served under it.
+    pub stripe_endpoint: Option<String>,
 }
 
 impl StackOptions {
@@ -38,6 +40,7 @@ impl StackOptions {
             first_admin_email: None,
             origin_secret: None,
             client_limit: atrium_shared::config::DEFAULT_CLIENT_LIMIT,
+            stripe_endpoint: None,
         }
     }
 }
@@ -72,6 +75,14 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         )),
         origin_secret: options.origin_secret.clone(),
         client_limit: options.client_limit,
+        stripe_api: options
+            .stripe_endpoint
+            .clone()
+            .unwrap_or_else(|| atrium_shared::config::DEFAULT_STRIPE_API.to_string()),
+        stripe_js_url: options.stripe_endpoint.as_ref().map_or_else(
+            || atrium_shared::config::DEFAULT_STRIPE_JS_URL.to_string(),
+            |endpoint| format!("{endpoint}/js.stripe.com/v3/"),
+        ),
     };
     let sdk = atrium_shared::app::sdk_config(&config)?;
     create_table(&aws_sdk_dynamodb::Client::new(&sdk), &config.table)

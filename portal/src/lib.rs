@@ -5,7 +5,7 @@
 //! A capability declares its operations next to its handlers (`OPERATIONS` in its `lib.rs`),
 //! and all of them are built into one binary ([`BINARIES`]); every function of the template
 //! runs its capability's binary with `ATRIUM_OPERATION` naming the operation, so each Lambda
-//! keeps its own role, policy and configuration while `sam build` links sixteen programs
+//! keeps its own role, policy and configuration while `sam build` links seventeen programs
 //! instead of one per operation. A binary links only its own capability's code (each
 //! `src/bin/` main names just its list), which keeps each under the size budget
 //! (docs/architecture.md, "One binary per capability").
@@ -63,6 +63,10 @@ pub const BINARIES: &[Binary] = &[
     Binary {
         name: "atrium-invoices",
         operations: atrium_invoices::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-payments",
+        operations: atrium_payments::OPERATIONS,
     },
     Binary {
         name: "atrium-workspace",

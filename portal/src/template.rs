@@ -121,6 +121,8 @@ fn resource(resource: Resource) -> String {
         Resource::StaffPool => "!GetAtt StaffUserPool.Arn".into(),
         Resource::Any => "\"*\"".into(),
         Resource::BrandingObjects => "!Sub \"${DocumentsBucket.Arn}/firm/branding/*\"".into(),
+        // Secrets Manager adds six random characters to a secret's ARN.
+        Resource::StripeSecret => "!Sub \"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:atrium-${EnvironmentName}/stripe-*\"".into(),
     }
 }
 

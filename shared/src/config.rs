@@ -39,7 +39,15 @@ pub struct Config {
     /// Most clients the firm may onboard (`ClientLimit`): each has its own user pool, and the
     /// account's user-pool quota (1,000 by default, the staff pool included) is the ceiling.
     pub client_limit: u64,
+    /// Stripe's API (`https://api.stripe.com`); on the local stack, localstripe.
+    pub stripe_api: String,
+    /// Where the web app loads Stripe.js from (`https://js.stripe.com/v3/`); on the local
+    /// stack, localstripe's stand-in. The portal's CSP allows this origin.
+    pub stripe_js_url: String,
 }
+
+pub const DEFAULT_STRIPE_API: &str = "https://api.stripe.com";
+pub const DEFAULT_STRIPE_JS_URL: &str = "https://js.stripe.com/v3/";
 
 /// The account's default user-pool quota (1,000) less the staff pool.
 pub const DEFAULT_CLIENT_LIMIT: u64 = 999;
@@ -99,7 +107,17 @@ impl Config {
             client_limit: optional("ATRIUM_CLIENT_LIMIT")
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(DEFAULT_CLIENT_LIMIT),
+            stripe_api: optional("ATRIUM_STRIPE_API")
+                .unwrap_or_else(|| DEFAULT_STRIPE_API.to_string()),
+            stripe_js_url: optional("ATRIUM_STRIPE_JS_URL")
+                .unwrap_or_else(|| DEFAULT_STRIPE_JS_URL.to_string()),
         })
+    }
+
+    /// The Secrets Manager secret holding the firm's Stripe keys (`atrium-prod/stripe`); the
+    /// template grants the payments functions this name only.
+    pub fn stripe_secret_name(&self) -> String {
+        format!("{}/stripe", self.resource_prefix)
     }
 
     /// The issuer Cognito writes into tokens of a pool.

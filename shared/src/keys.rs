@@ -73,6 +73,16 @@ pub const FIRM_AUDIT_PK: &str = "FIRMAUDIT";
 /// The firm's settings: `SETTINGS` / `BRANDING` (one item, read by every mail and the public
 /// branding route) and `SETTINGS` / `LOGOUPLOAD#<id>` (a logo upload waiting for its confirm).
 pub const SETTINGS_PK: &str = "SETTINGS";
+/// The firm's Stripe connection (`SETTINGS` / `STRIPE`): the account, the keys' last four
+/// characters, the publishable key; the secret keys live in Secrets Manager.
+pub const STRIPE_SK: &str = "STRIPE";
+
+/// Which tenant a Stripe PaymentIntent belongs to (a shared marker, see
+/// [`crate::tenancy::SHARED_PREFIXES`]).
+pub fn stripe_pi_pk(payment_intent: &str) -> String {
+    format!("STRIPEPI#{payment_intent}")
+}
+pub const STRIPE_PI_SK: &str = "STRIPEPI";
 pub const BRANDING_SK: &str = "BRANDING";
 
 pub fn logo_upload_sk(id: &str) -> String {

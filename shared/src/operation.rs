@@ -189,6 +189,8 @@ pub enum Resource {
     Any,
     /// The firm's logo objects in the documents bucket.
     BrandingObjects,
+    /// The Secrets Manager secret with the firm's Stripe keys (`Config::stripe_secret_name`).
+    StripeSecret,
 }
 
 /// One IAM statement of the function's own role.

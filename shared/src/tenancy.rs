@@ -27,9 +27,10 @@ pub const SESSION_SECONDS: i32 = 3600;
 pub const RENEW_BEFORE: Duration = Duration::from_secs(20 * 60);
 
 /// Firm-level keys a tenant's session may also write, because one transaction writes them with
-/// the tenant's items: invitation links (`INVITE#<hash>`) and the firm-wide invoice-number
-/// markers (`INVOICENO#<number>`).
-pub const SHARED_PREFIXES: [&str; 2] = ["INVITE#", "INVOICENO#"];
+/// the tenant's items: invitation links (`INVITE#<hash>`), the firm-wide invoice-number
+/// markers (`INVOICENO#<number>`) and which tenant a Stripe PaymentIntent belongs to
+/// (`STRIPEPI#<id>`, read by the webhook).
+pub const SHARED_PREFIXES: [&str; 3] = ["INVITE#", "INVOICENO#", "STRIPEPI#"];
 
 /// What to ask STS for one tenant.
 #[derive(Debug, Clone, PartialEq)]
@@ -303,7 +304,8 @@ mod tests {
                 format!("T#{TENANT}"),
                 format!("T#{TENANT}#*"),
                 "INVITE#*",
-                "INVOICENO#*"
+                "INVOICENO#*",
+                "STRIPEPI#*"
             ])
         );
         let actions: Vec<&str> = items["Action"]

@@ -55,8 +55,12 @@ fn every_request_body_denies_unknown_fields() {
         for entry in std::fs::read_dir(&src).into_iter().flatten() {
             let path = entry.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().to_string();
-            // Records, and the authorizer's token claims (Cognito adds claims of its own).
-            let not_a_body = name == "data.rs" || src.ends_with("authorizer/src");
+            // Records, the authorizer's token claims (Cognito adds claims of its own), and what
+            // payments reads from Stripe (its answers and events, which gain fields with every
+            // API version) and from Secrets Manager (the stored keys).
+            let from_stripe = src.ends_with("payments/src")
+                && ["stripe.rs", "webhook.rs", "secrets.rs"].contains(&name.as_str());
+            let not_a_body = name == "data.rs" || src.ends_with("authorizer/src") || from_stripe;
             if path.extension().is_some_and(|ext| ext == "rs") && !not_a_body {
                 found.extend(open_bodies(&path));
             }

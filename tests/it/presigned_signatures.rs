@@ -58,6 +58,8 @@ async fn app_on(endpoint: &str) -> App {
         tenant_role_arn: None,
         origin_secret: None,
         client_limit: atrium_shared::config::DEFAULT_CLIENT_LIMIT,
+        stripe_api: atrium_shared::config::DEFAULT_STRIPE_API.to_string(),
+        stripe_js_url: atrium_shared::config::DEFAULT_STRIPE_JS_URL.to_string(),
     };
     let app = App::from_config(config).await.expect("app");
     app.s3

@@ -2,6 +2,7 @@
 //! binary exits), a uniquely named stack per test, and helpers that speak HTTP to the local
 //! gateway exactly as a browser or an API client would.
 
+pub mod stripe;
 pub mod tokens;
 
 use atrium_local::events::IncomingRequest;

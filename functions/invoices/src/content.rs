@@ -312,6 +312,8 @@ mod tests {
             sent_at: None,
             paid_at: None,
             voided_at: None,
+            paid_minor: 0,
+            payment_lock: None,
             created_at: String::new(),
             updated_at: String::new(),
             version: 0,

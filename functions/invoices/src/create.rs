@@ -67,6 +67,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         sent_at: None,
         paid_at: None,
         voided_at: None,
+        paid_minor: 0,
+        payment_lock: None,
         created_at: now.clone(),
         updated_at: now.clone(),
         version: 1,

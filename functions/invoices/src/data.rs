@@ -2,7 +2,9 @@
 //! (`INVOICENO#<NUMBER>`) that keeps numbers unique across all clients, written in the
 //! invoice's own transaction.
 
-use atrium_shared::store::{s, Store, TenantStore, Write};
+use atrium_shared::keys;
+use atrium_shared::store::SortRange;
+use atrium_shared::store::{s, Page, Store, TenantStore, Write};
 use atrium_shared::ApiResult;
 use serde::{Deserialize, Serialize};
 
@@ -80,9 +82,74 @@ pub struct InvoiceRecord {
     pub paid_at: Option<String>,
     #[serde(default)]
     pub voided_at: Option<String>,
+    /// What payments (by card, bank debit or recorded by staff) have settled, less refunds.
+    #[serde(default)]
+    pub paid_minor: i64,
+    /// A payment under way in the portal: no second one starts while it holds
+    /// (functions/payments).
+    #[serde(default)]
+    pub payment_lock: Option<PaymentLock>,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,
+}
+
+/// The attempt that holds an invoice while its payment is under way, and since when (epoch
+/// seconds): a lock older than [`PaymentLock::STALE_AFTER_SECONDS`] may be taken over once
+/// Stripe says its payment went nowhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentLock {
+    pub attempt_id: String,
+    pub since: i64,
+}
+
+impl PaymentLock {
+    pub const STALE_AFTER_SECONDS: i64 = 15 * 60;
+
+    pub fn is_stale(&self, now: i64) -> bool {
+        now.saturating_sub(self.since) > Self::STALE_AFTER_SECONDS
+    }
+}
+
+impl InvoiceRecord {
+    /// What is left to pay. An invoice marked paid by hand (before payments were recorded)
+    /// owes nothing; drafts and voided invoices owe nothing either.
+    pub fn balance_minor(&self) -> i64 {
+        match self.status {
+            InvoiceStatus::Sent => self.total_minor.saturating_sub(self.paid_minor).max(0),
+            _ => 0,
+        }
+    }
+
+    /// `paid`, `partly_paid` or `unpaid`.
+    pub fn payment_state(&self) -> &'static str {
+        if self.status == InvoiceStatus::Paid {
+            "paid"
+        } else if self.paid_minor > 0 {
+            "partly_paid"
+        } else {
+            "unpaid"
+        }
+    }
+}
+
+/// The firm's invoices across clients (GSI2), newest issue date first.
+pub const INVOICES_PARTITION: &str = "INVOICES";
+
+/// `age#tenant#id`, where `age` counts down from the issue date (`99999999 - yyyymmdd`), so
+/// the index's ascending order is newest first.
+pub fn firm_list_key(record: &InvoiceRecord) -> String {
+    let digits: String = record
+        .issue_date
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let age = digits
+        .parse::<u32>()
+        .ok()
+        .and_then(|date| 99_999_999u32.checked_sub(date))
+        .unwrap_or(0);
+    format!("{age:08}#{}#{}", record.tenant_id, record.id)
 }
 
 /// `INVOICENO#<NUMBER>` / `INVOICENO`: which invoice holds a number.
@@ -122,12 +189,18 @@ impl<'a> Invoices<'a> {
         self.0.all(INVOICE_PREFIX, true).await
     }
 
-    /// A new invoice (`read_version` none) or one read at `read_version`.
+    /// A new invoice (`read_version` none) or one read at `read_version`, in the firm's list
+    /// across clients too.
     pub fn save(&self, record: &InvoiceRecord, read_version: Option<u64>) -> ApiResult<Write> {
-        match read_version {
-            None => self.0.create(&invoice_sk(&record.id), record),
-            Some(read) => self.0.replace(&invoice_sk(&record.id), record, read),
-        }
+        self.0.save_indexed(
+            &invoice_sk(&record.id),
+            record,
+            read_version,
+            &[
+                (keys::GSI2PK, s(INVOICES_PARTITION)),
+                (keys::GSI2SK, s(firm_list_key(record))),
+            ],
+        )
     }
 
     /// Claims an invoice number for the firm; fails (409) when any client's invoice has it.
@@ -148,6 +221,25 @@ impl<'a> Invoices<'a> {
             &[(":invoice", s(invoice_id))],
         )
     }
+}
+
+/// The firm's invoices across clients, newest issue date first, paged.
+pub async fn firm_page(
+    store: &Store,
+    limit: i32,
+    cursor: Option<&str>,
+) -> ApiResult<Page<InvoiceRecord>> {
+    store
+        .query_index_range(
+            "GSI2",
+            keys::GSI2PK,
+            keys::GSI2SK,
+            INVOICES_PARTITION,
+            None::<SortRange>,
+            limit,
+            cursor,
+        )
+        .await
 }
 
 /// Who holds an invoice number, if anyone.

@@ -11,6 +11,7 @@ use atrium_shared::operation::prelude::*;
 pub mod content;
 pub mod create;
 pub mod data;
+pub mod firm_list;
 pub mod get;
 pub mod list;
 pub mod money;
@@ -129,6 +130,15 @@ pub const OPERATIONS: &[Operation] = &[
     .grants(&[
         TENANT_SESSIONS,
         FIRM_READ_QUERY,
+    ]),
+    Operation::http("invoices-firm-list", handler!(firm_list::handle))
+    .describe("The firm's invoices across clients, newest first, with totals per client (staff).")
+    .routes(&[
+        Route::new(Get, "/api/firm/invoices", FIRM),
+    ])
+    .grants(&[
+        FIRM_READ,
+        Grant::new(&["dynamodb:Query"], &[Resource::TableIndex("GSI2")]),
     ]),
     Operation::http("invoices-get", handler!(get::handle))
     .describe("One invoice (admins and billing contacts; 404 for anyone else).")

@@ -30,6 +30,14 @@ pub struct InvoiceView {
     pub sent_at: Option<String>,
     pub paid_at: Option<String>,
     pub voided_at: Option<String>,
+    /// Settled payments less refunds, and what is left to pay (0 once paid, for drafts and
+    /// for voided invoices).
+    pub paid_minor: i64,
+    pub balance_minor: i64,
+    /// The balance as an exact decimal string.
+    pub balance: String,
+    /// `unpaid`, `partly_paid` or `paid`.
+    pub payment_state: &'static str,
     pub created_at: String,
     pub updated_at: String,
     pub version: u64,
@@ -51,7 +59,12 @@ pub fn shown_status(record: &InvoiceRecord) -> &'static str {
 impl From<InvoiceRecord> for InvoiceView {
     fn from(record: InvoiceRecord) -> Self {
         let digits = minor_digits(&record.currency).unwrap_or(2);
+        let balance_minor = record.balance_minor();
         Self {
+            paid_minor: record.paid_minor,
+            balance_minor,
+            balance: decimal(balance_minor, digits),
+            payment_state: record.payment_state(),
             status: shown_status(&record),
             overdue: is_overdue(&record),
             total: decimal(record.total_minor, digits),

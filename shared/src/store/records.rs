@@ -136,3 +136,19 @@ pub struct ProfileRecord {
     pub created_at: String,
     pub version: u64,
 }
+
+/// `STRIPEPI#<payment intent>` / `STRIPEPI`: which tenant and invoice a Stripe PaymentIntent
+/// was made for. Written in the tenant's own transaction when the portal creates the intent;
+/// the webhook (which has no session) reads it to learn whose event it is, and refuses events
+/// for intents the portal never made or whose metadata, amount or currency disagree with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentIntentRecord {
+    pub payment_intent: String,
+    pub tenant_id: String,
+    pub invoice_id: String,
+    /// The attempt (`PAYATTEMPT#<setup intent>`) that made it.
+    pub attempt_id: String,
+    pub amount_minor: i64,
+    /// Lower-case ISO 4217, as Stripe writes it.
+    pub currency: String,
+}

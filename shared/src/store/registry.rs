@@ -43,7 +43,13 @@ macro_rules! registered {
         }
     )*};
 }
-registered!(ClientRecord, SlugRecord, IssuerRecord, InviteRecord);
+registered!(
+    ClientRecord,
+    SlugRecord,
+    IssuerRecord,
+    InviteRecord,
+    PaymentIntentRecord
+);
 
 /// What claiming a slug came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -301,6 +307,15 @@ impl Store {
             Some("attribute_not_exists(PK) OR tenant_id = :tenant"),
             Some(values(&[(":tenant", s(&record.tenant_id))])),
         )
+    }
+
+    /// The tenant and invoice a Stripe PaymentIntent was made for, if the portal made it.
+    pub async fn payment_intent_record(
+        &self,
+        payment_intent: &str,
+    ) -> ApiResult<Option<PaymentIntentRecord>> {
+        self.get_record(&keys::stripe_pi_pk(payment_intent), keys::STRIPE_PI_SK)
+            .await
     }
 
     pub async fn staff_user(&self, sub: &str) -> ApiResult<Option<UserRecord>> {
