@@ -319,7 +319,7 @@ test("every main screen renders without an error, at phone and desktop widths (s
     assert.equal(await staff.page.locator(".error-box").count(), 0, `staff ${tab} shows an error`);
     await shoot(staff.page, `staff-client${tab.replace("/", "-") || "-overview"}`);
   }
-  for (const [screen, name] of [["/staff/requests", "staff-requests"], ["/staff/tickets", "staff-tickets"], ["/staff/forms", "staff-forms"], ["/staff/team", "staff-team"], ["/staff/branding", "staff-branding"], ["/staff/settings", "staff-settings"], ["/staff/activity", "staff-activity"]]) {
+  for (const [screen, name] of [["/staff/requests", "staff-requests"], ["/staff/tickets", "staff-tickets"], ["/staff/forms", "staff-forms"], ["/staff/invoices", "staff-invoices-list"], ["/staff/team", "staff-team"], ["/staff/branding", "staff-branding"], ["/staff/stripe", "staff-stripe-settings"], ["/staff/settings", "staff-settings"], ["/staff/activity", "staff-activity"]]) {
     await staff.page.goto(`${env.base}${screen}`);
     await staff.page.locator("h1").first().waitFor();
     await staff.page.waitForLoadState("networkidle");

@@ -146,11 +146,13 @@ export function navItems(me: Me): NavItem[] {
       { href: "/staff/clients", label: "Clients" },
       { href: "/staff/requests", label: "Requests" },
       { href: "/staff/tickets", label: "Tickets" },
+      { href: "/staff/invoices", label: "Invoices" },
       { href: "/staff/forms", label: "Forms" },
       ...(hasRole(me, "admin")
         ? [
             { href: "/staff/team", label: "Team" },
             { href: "/staff/branding", label: "Branding" },
+            { href: "/staff/stripe", label: "Stripe" },
             { href: "/staff/activity", label: "Activity" },
           ]
         : []),

@@ -34,6 +34,16 @@ export function formatMoney(amount: string, currency: string): string {
   }
 }
 
+/**
+ * Who did something, for people: an email (or a name) as the API gives it; nothing for an
+ * internal id such as `staff:<sub>`, which means nothing to a reader.
+ */
+export function person(label: string | null | undefined): string | undefined {
+  const text = label?.trim();
+  if (!text || /^[a-z_]+:[0-9a-f-]{8,}$/i.test(text)) return undefined;
+  return text;
+}
+
 /** Today as `YYYY-MM-DD` in UTC, like the API's due dates. */
 export function today(): string {
   return new Date().toISOString().slice(0, 10);

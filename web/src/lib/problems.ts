@@ -16,7 +16,7 @@ export function problemFor(error: unknown, field: string, label: string): string
   const problem = named ?? (error.message.startsWith(prefix) ? error.message.slice(prefix.length) : undefined);
   if (!problem) return undefined;
   // "is already a member…" reads as a sentence about the field: "Email is already a member…".
-  return /^(is|must|are|has|should|cannot) /.test(problem) ? `${label} ${problem}` : sentence(problem);
+  return /^(is|must|are|has|should|cannot|was|were) /.test(problem) ? `${label} ${problem}` : sentence(problem);
 }
 
 /** An error's message as a sentence, without a leading `field: ` (for a box not next to that field). */

@@ -1,36 +1,52 @@
 // The organisation's invoices, for its admins and billing contacts: status, due date, overdue,
-// and each invoice's lines, tax, total and PDF. Amounts come as integer minor units and an
-// exact decimal string; they are shown from those, never from floating-point sums.
+// each invoice's lines, tax, total and PDF, what has been paid and what is still owed, the
+// payments, and "Pay now" when the firm takes payments through Stripe. Amounts come as integer
+// minor units and an exact decimal string; they are shown from those, never from
+// floating-point sums.
 import { useState } from "preact/hooks";
 import { api, call, type Schemas } from "../../api/client";
 import { announce } from "../../lib/announce";
 import { formatDate, formatDateTime, formatMoney } from "../../lib/format";
+import { money } from "../../lib/money";
 import { hasRole, link, useMe, useScope, type Scope } from "../../state";
 import { NotAllowedPage } from "../../components/NotAllowed";
+import { BalanceSummary, PaymentsTable } from "../../components/Payments";
 import { Async, Badge, Button, Card, Empty, ErrorMessage, Page, useAsync } from "../../components/ui";
+import { PayInvoice } from "./pay";
+
+export { minorToDecimal, money } from "../../lib/money";
 
 export type Invoice = Schemas["Invoice"];
 
-/** `123456` minor units with 2 digits → `"1234.56"` (exact: string arithmetic, no floats). */
-export function minorToDecimal(amount: number, digits: number): string {
-  const negative = amount < 0;
-  const text = String(Math.abs(Math.trunc(amount))).padStart(digits + 1, "0");
-  const whole = digits ? text.slice(0, -digits) : text;
-  const fraction = digits ? `.${text.slice(-digits)}` : "";
-  return `${negative ? "-" : ""}${whole}${fraction}`;
-}
+/** What an invoice's badge says: its status, with "partly paid" for a sent invoice part-paid. */
+export type DisplayStatus = "paid" | "partly_paid" | "overdue" | "overdue_partly_paid" | "sent" | "draft" | "void";
 
-/** A minor-unit amount in the invoice's currency, for people. */
-export function money(amount: number, invoice: Pick<Invoice, "currency" | "minor_digits">): string {
-  return formatMoney(minorToDecimal(amount, invoice.minor_digits), invoice.currency);
-}
-
-export function invoiceBadge(invoice: Pick<Invoice, "status">) {
+export function displayStatus(invoice: Pick<Invoice, "status" | "payment_state">): DisplayStatus {
+  const partly = invoice.payment_state === "partly_paid";
   switch (invoice.status) {
+    case "paid":
+      return "paid";
+    case "overdue":
+      return partly ? "overdue_partly_paid" : "overdue";
+    case "sent":
+      return partly ? "partly_paid" : "sent";
+    case "void":
+      return "void";
+    default:
+      return "draft";
+  }
+}
+
+export function invoiceBadge(invoice: Pick<Invoice, "status" | "payment_state">) {
+  switch (displayStatus(invoice)) {
     case "paid":
       return <Badge tone="good">Paid</Badge>;
     case "overdue":
       return <Badge tone="bad">Overdue</Badge>;
+    case "overdue_partly_paid":
+      return <Badge tone="bad">Overdue, partly paid</Badge>;
+    case "partly_paid":
+      return <Badge tone="warn">Partly paid</Badge>;
     case "sent":
       return <Badge tone="info">Awaiting payment</Badge>;
     case "void":
@@ -72,6 +88,9 @@ export function InvoiceTable(props: { invoices: Invoice[]; href: (invoice: Invoi
             <th scope="col" class="number">
               Total
             </th>
+            <th scope="col" class="number">
+              Balance
+            </th>
             <th scope="col">Status</th>
           </tr>
         </thead>
@@ -88,6 +107,7 @@ export function InvoiceTable(props: { invoices: Invoice[]; href: (invoice: Invoi
                 <time dateTime={invoice.due_date}>{formatDate(invoice.due_date)}</time>
               </td>
               <td class="number">{formatMoney(invoice.total, invoice.currency)}</td>
+              <td class="number">{invoice.status === "draft" || invoice.status === "void" ? <span class="muted">–</span> : formatMoney(invoice.balance, invoice.currency)}</td>
               <td>{invoiceBadge(invoice)}</td>
             </tr>
           ))}
@@ -130,6 +150,7 @@ export function Invoices() {
                         <a href={link(scope, `/invoices/${invoice.id}`)}>Invoice {invoice.number}</a>
                         {invoiceBadge(invoice)}
                         <span class="amount">{formatMoney(invoice.total, invoice.currency)}</span>
+                        {invoice.payment_state === "partly_paid" && invoice.status !== "paid" && <span class="muted">{formatMoney(invoice.balance, invoice.currency)} still to pay</span>}
                         <span class="muted">
                           {invoice.status === "paid" && invoice.paid_at ? (
                             <>Paid {formatDate(invoice.paid_at)}</>
@@ -312,16 +333,56 @@ export function InvoiceDetail(props: { invoice: string }) {
   if (!allowed) return <NoInvoices />;
   return (
     <Async state={state} label="Loading the invoice…">
-      {(invoice) =>
-        invoice && (
-          <Page title={`Invoice ${invoice.number}`} subtitle={`${formatMoney(invoice.total, invoice.currency)} · due ${formatDate(invoice.due_date)}`}>
-            <p class="breadcrumb">
-              <a href={link(scope, "/invoices")}>Invoices</a> / {invoice.number}
-            </p>
-            <InvoiceBody invoice={invoice} clientId={scope.clientId} />
-          </Page>
-        )
-      }
+      {(invoice) => invoice && <InvoiceScreen key={invoice.id} invoice={invoice} scope={scope} />}
     </Async>
+  );
+}
+
+function loadPayments(scope: Scope, invoice: string) {
+  return scope.clientId
+    ? call(api.GET("/api/clients/{id}/invoices/{invoice}/payments", { params: { path: { id: scope.clientId, invoice } } }))
+    : call(api.GET("/api/invoices/{invoice}/payments", { params: { path: { invoice } } }));
+}
+
+function InvoiceScreen(props: { invoice: Invoice; scope: Scope }) {
+  const { scope } = props;
+  const [invoice, setInvoice] = useState(props.invoice);
+  const payments = useAsync(() => loadPayments(scope, invoice.id), [scope.clientId, invoice.id]);
+  // Whether and how the firm takes payments; a preview (staff) never pays, and a failure here
+  // only hides "Pay now".
+  const config = useAsync(() => (scope.readOnly || scope.clientId ? Promise.resolve(null) : call(api.GET("/api/payments/config")).catch(() => null)), [scope.readOnly, scope.clientId]);
+  const changed = async (latest?: Invoice) => {
+    payments.reload();
+    if (latest) {
+      setInvoice(latest);
+      return;
+    }
+    try {
+      setInvoice(await call(api.GET("/api/invoices/{invoice}", { params: { path: { invoice: invoice.id } } })));
+    } catch {
+      // The page keeps what it showed; the payment's own message says what happened.
+    }
+  };
+  const billed = invoice.status !== "draft" && invoice.status !== "void";
+  return (
+    <Page title={`Invoice ${invoice.number}`} subtitle={`${formatMoney(invoice.total, invoice.currency)} · due ${formatDate(invoice.due_date)}`}>
+      <p class="breadcrumb">
+        <a href={link(scope, "/invoices")}>Invoices</a> / {invoice.number}
+      </p>
+      {billed && (
+        <Card title="Payment">
+          <BalanceSummary invoice={invoice} badge={invoiceBadge(invoice)} />
+          {config.data && <PayInvoice invoice={invoice} config={config.data} onChanged={(latest) => void changed(latest)} />}
+        </Card>
+      )}
+      <InvoiceBody invoice={invoice} clientId={scope.clientId} />
+      {billed && (
+        <Card title="Payments">
+          <Async state={payments} label="Loading the payments…">
+            {(data) => (data.payments.length === 0 ? <Empty>No payments recorded yet.</Empty> : <PaymentsTable payments={data.payments} invoice={invoice} />)}
+          </Async>
+        </Card>
+      )}
+    </Page>
   );
 }

@@ -8,6 +8,8 @@ import { TicketQueue } from "./tickets";
 import { FormDefinitions, FormDefinition } from "./forms";
 import { Team } from "./team";
 import { Branding } from "./branding";
+import { FirmInvoices } from "./invoices";
+import { StripeSettingsScreen } from "./stripe";
 import { FirmActivity } from "./activity";
 import { Settings } from "../settings";
 
@@ -24,7 +26,9 @@ export function StaffRoutes() {
       <Route path="/staff/forms" component={FormDefinitions} />
       <Route path="/staff/forms/:form" component={FormDefinition} />
       <Route path="/staff/team" component={Team} />
+      <Route path="/staff/invoices" component={FirmInvoices} />
       <Route path="/staff/branding" component={Branding} />
+      <Route path="/staff/stripe" component={StripeSettingsScreen} />
       <Route path="/staff/activity" component={FirmActivity} />
       <Route path="/staff/settings" component={Settings} />
       <Route default component={NotFound} />

@@ -1,15 +1,19 @@
 // The client's invoices as the firm keeps them: create (itemised lines or a total, tax,
-// currency, due date), edit drafts, send, mark paid (or unpaid again), void, and attach the PDF.
-// Amounts are typed as decimals and sent as integer minor units of the chosen currency.
+// currency, due date), edit drafts, send, mark paid (or unpaid again), void, attach the PDF,
+// and see the payments (the client's card payments through Stripe, and payments received
+// outside the portal, which staff record here). Amounts are typed as decimals and sent as
+// integer minor units of the chosen currency.
 import { useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, call, type Schemas } from "../../../api/client";
 import { announce } from "../../../lib/announce";
 import { formatMoney, today } from "../../../lib/format";
+import { messageOf, problemFor } from "../../../lib/problems";
 import { clientLink, useStaffClient, type ClientSummary } from "../../../state";
 import { ConfirmDialog } from "../../../components/ConfirmDialog";
 import { Async, Button, Card, Empty, ErrorMessage, Form, Page, SelectField, TextArea, TextField, useAsync, useSubmit } from "../../../components/ui";
 import { Upload } from "../../../components/Upload";
-import { InvoiceBody, InvoiceTable, minorToDecimal, money, type Invoice } from "../../client/invoices";
+import { BalanceSummary, PaymentsTable } from "../../../components/Payments";
+import { InvoiceBody, InvoiceTable, invoiceBadge, minorToDecimal, money, type Invoice } from "../../client/invoices";
 
 /** The currencies the API takes, with their minor-unit digits (functions/invoices/src/money.rs). */
 const CURRENCIES: Record<string, number> = {
@@ -366,6 +370,7 @@ function StaffInvoiceScreen(props: { client: ClientSummary; invoice: Invoice; re
           />
         </Card>
       )}
+      {status !== "draft" && status !== "void" && <StaffPayments client={client} invoice={invoice} onRecorded={props.reload} />}
       <InvoiceBody invoice={invoice} clientId={client.id} staff />
       {status === "draft" && <AttachPdf client={client} invoice={invoice} onAttached={setInvoice} />}
       {(status === "sent" || status === "overdue") && <PaymentLink invoice={invoice} busy={change.busy} onSave={(url) => void change.submit({ payment_url: url }, url ? "Payment link saved." : "Payment link removed.")} error={change.fieldError("payment_url")} />}
@@ -381,6 +386,102 @@ function StaffInvoiceScreen(props: { client: ClientSummary; invoice: Invoice; re
         <p>The client will no longer see it. Its number stays taken, as accounting expects. This cannot be undone.</p>
       </ConfirmDialog>
     </Page>
+  );
+}
+
+/** The invoice's balance and payments, and the form to record a payment received outside the portal. */
+function StaffPayments(props: { client: ClientSummary; invoice: Invoice; onRecorded: () => void }) {
+  const { client, invoice } = props;
+  const payments = useAsync(() => call(api.GET("/api/clients/{id}/invoices/{invoice}/payments", { params: { path: { id: client.id, invoice: invoice.id } } })), [client.id, invoice.id]);
+  const [recording, setRecording] = useState(false);
+  const open = (invoice.status === "sent" || invoice.status === "overdue") && invoice.balance_minor > 0;
+  return (
+    <Card
+      title="Payments"
+      actions={
+        open &&
+        !recording && (
+          <Button kind="secondary" onClick={() => setRecording(true)}>
+            Record a payment
+          </Button>
+        )
+      }
+    >
+      <BalanceSummary invoice={invoice} badge={invoiceBadge(invoice)} />
+      <h3 class="spaced">Received</h3>
+      <Async state={payments} label="Loading the payments…">
+        {(data) => (data.payments.length === 0 ? <Empty>No payments recorded yet.</Empty> : <PaymentsTable payments={data.payments} invoice={invoice} staff />)}
+      </Async>
+      {open && recording && <RecordPayment client={client} invoice={invoice} onCancel={() => setRecording(false)} onRecorded={props.onRecorded} />}
+    </Card>
+  );
+}
+
+const OFFLINE_METHODS = [
+  { value: "bank_transfer", label: "Bank transfer" },
+  { value: "cheque", label: "Cheque" },
+  { value: "cash", label: "Cash" },
+  { value: "other", label: "Other" },
+];
+
+type OfflineMethod = "bank_transfer" | "cheque" | "cash" | "other";
+
+/** The amount to record in minor units, or the problem with it (at most the balance). */
+export function offlineAmount(text: string, invoice: Pick<Invoice, "currency" | "minor_digits" | "balance_minor">): { value?: number; problem?: string } {
+  const parsed = decimalToMinor(text, invoice.minor_digits);
+  if (parsed.problem || parsed.value === undefined) return parsed;
+  if (parsed.value <= 0) return { problem: "must be more than nothing" };
+  if (parsed.value > invoice.balance_minor) return { problem: `is more than the balance of ${money(invoice.balance_minor, invoice)}` };
+  return parsed;
+}
+
+function RecordPayment(props: { client: ClientSummary; invoice: Invoice; onCancel: () => void; onRecorded: () => void }) {
+  const { invoice } = props;
+  const [amount, setAmount] = useState(minorToDecimal(invoice.balance_minor, invoice.minor_digits));
+  const [method, setMethod] = useState<OfflineMethod>("bank_transfer");
+  const [reference, setReference] = useState("");
+  const [receivedOn, setReceivedOn] = useState(today());
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const { submit, busy, error, formError } = useSubmit(async () => {
+    const parsed = offlineAmount(amount, invoice);
+    const problems: Record<string, string> = {};
+    if (parsed.problem) problems.amount_minor = `Amount ${parsed.problem}.`;
+    if (!receivedOn) problems.received_on = "Give the day the money arrived.";
+    setLocal(problems);
+    if (parsed.value === undefined || Object.keys(problems).length) throw new Error("Check the marked fields.");
+    const payment = await call(
+      api.POST("/api/clients/{id}/invoices/{invoice}/payments", {
+        params: { path: { id: props.client.id, invoice: invoice.id } },
+        body: { amount_minor: parsed.value, method, received_on: receivedOn, ...(reference.trim() ? { reference: reference.trim() } : {}) },
+      }),
+    );
+    announce(`${formatMoney(payment.amount, payment.currency)} recorded against invoice ${invoice.number}.`);
+    props.onRecorded();
+  });
+  const labels: Record<string, string> = { amount_minor: "Amount", method: "How it was paid", received_on: "Received on", reference: "Reference" };
+  const problem = (name: string) => local[name] ?? problemFor(error, name, labels[name] ?? name);
+  // A 409 may name the amount ("amount_minor: … is more than the balance"): the sentence only.
+  const shownError = error instanceof ApiError ? formError && new Error(messageOf(formError)) : error;
+  return (
+    <Form onSubmit={() => void submit()} label="Record a payment" class="stack record-payment">
+      <h3 class="spaced">Record a payment received outside the portal</h3>
+      <p class="hint">A bank transfer, a cheque or cash. The invoice is marked paid when its balance reaches nothing; the client sees the payment.</p>
+      <ErrorMessage error={shownError} />
+      <div class="pair">
+        <TextField label={`Amount (${invoice.currency})`} name="amount" value={amount} inputMode="decimal" onValue={setAmount} required hint={`The balance is ${formatMoney(invoice.balance, invoice.currency)}.`} error={problem("amount_minor")} />
+        <SelectField label="How it was paid" name="method" value={method} onValue={(value) => setMethod(value as OfflineMethod)} options={OFFLINE_METHODS} required error={problem("method")} />
+        <TextField label="Received on" name="received_on" type="date" value={receivedOn} onValue={setReceivedOn} required error={problem("received_on")} />
+        <TextField label="Reference" name="reference" value={reference} onValue={setReference} maxLength={100} hint="The bank reference or the cheque's number." error={problem("reference")} />
+      </div>
+      <div class="actions">
+        <Button type="submit" busy={busy}>
+          Record the payment
+        </Button>
+        <Button kind="link" onClick={props.onCancel}>
+          Cancel
+        </Button>
+      </div>
+    </Form>
   );
 }
 
