@@ -22,7 +22,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let record = Approvals::of(app.store.tenant(&scope))
         .get(&approval_id)
         .await?
-        .filter(|record| record.status == ApprovalStatus::Approved && record.signature.is_some())
+        .filter(|record| record.status == ApprovalStatus::Approved && record.signature.is_some());
+    let record = crate::visible_approval(app, &scope, &principal, record)
+        .await?
         .ok_or_else(ApiError::not_found)?;
     let client_name = app
         .store

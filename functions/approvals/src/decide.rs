@@ -43,8 +43,11 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     require_can_act(&principal)?;
     let approval_id = path_id(&req, "approval")?;
     let body: DecideBody = parse_json(&req)?;
-    let mut record = Approvals::of(app.store.tenant(&scope))
+    let record = Approvals::of(app.store.tenant(&scope))
         .get(&approval_id)
+        .await?;
+    // A member cannot decide (or learn of) an approval of a billing-only document.
+    let mut record = crate::visible_approval(app, &scope, &principal, record)
         .await?
         .ok_or_else(ApiError::not_found)?;
     if record.status != ApprovalStatus::Pending {

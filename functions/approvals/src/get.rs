@@ -16,6 +16,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let approval_id = path_id(&req, "approval")?;
     let record = Approvals::of(app.store.tenant(&scope))
         .get(&approval_id)
+        .await?;
+    let record = crate::visible_approval(app, &scope, &principal, record)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let consented = if principal.is_staff() {

@@ -17,5 +17,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .get(&ticket_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let mut visible =
+        crate::with_visible_attachments(app, &scope, &principal, vec![ticket]).await?;
+    let ticket = visible.pop().ok_or_else(ApiError::not_found)?;
     ok(&TicketView::from(ticket))
 }

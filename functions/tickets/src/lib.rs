@@ -68,6 +68,40 @@ impl From<TicketRecord> for TicketView {
     }
 }
 
+/// The tickets as this caller may see them: a contact who does not see billing does not see a
+/// billing-only document (an invoice PDF) among the attachments, not even its id. Each
+/// attached document is read once, from its own record, so one that became billing-only after
+/// it was attached is hidden too.
+pub async fn with_visible_attachments(
+    app: &App,
+    scope: &TenantScope,
+    principal: &Principal,
+    mut tickets: Vec<TicketRecord>,
+) -> atrium_shared::ApiResult<Vec<TicketRecord>> {
+    if principal.is_staff() || principal.sees_billing() {
+        return Ok(tickets);
+    }
+    let documents = atrium_documents::data::Documents::of(app.store.tenant(scope));
+    let mut shown: std::collections::BTreeMap<String, bool> = std::collections::BTreeMap::new();
+    for ticket in &mut tickets {
+        let mut kept = Vec::with_capacity(ticket.attachments.len());
+        for id in std::mem::take(&mut ticket.attachments) {
+            if !shown.contains_key(&id) {
+                let seen = documents
+                    .get(&id)
+                    .await?
+                    .is_some_and(|document| atrium_documents::visible_to(principal, &document));
+                shown.insert(id.clone(), seen);
+            }
+            if shown.get(&id) == Some(&true) {
+                kept.push(id);
+            }
+        }
+        ticket.attachments = kept;
+    }
+    Ok(tickets)
+}
+
 /// Mails the opener that their ticket's status changed, unless they changed it themselves or
 /// are no longer an active contact. The mail names the ticket, never its messages.
 pub async fn tell_opener(

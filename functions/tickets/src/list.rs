@@ -42,6 +42,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         // A client has tens of tickets; filtering the page keeps one list for every status.
         page.items
             .retain(|ticket| status.is_none_or(|status| ticket.status == status));
+        page.items = crate::with_visible_attachments(app, &scope, &principal, page.items).await?;
         page
     };
     ok(&json!({

@@ -145,5 +145,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     if status_changed {
         crate::tell_opener(app, &scope, &principal, &ticket).await;
     }
+    let mut visible =
+        crate::with_visible_attachments(app, &scope, &principal, vec![ticket]).await?;
+    let ticket = visible.pop().ok_or_else(ApiError::not_found)?;
     ok(&TicketView::from(ticket))
 }

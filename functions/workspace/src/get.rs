@@ -113,10 +113,11 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         project_data.all(),
         approval_data.all()
     );
-    let approvals = approvals?
+    let pending = approvals?
         .into_iter()
         .filter(|approval| approval.status == ApprovalStatus::Pending)
         .collect();
+    let approvals = atrium_approvals::visible_approvals(app, &scope, &principal, pending).await?;
     let projects: Vec<ProjectView> = projects?
         .into_iter()
         .filter(|project| project.status == ProjectStatus::Active)
