@@ -949,15 +949,11 @@ async fn payments_stay_inside_the_tenant_and_the_billing_audience() {
     let _ = localstripe();
 }
 
-#[tokio::test]
-async fn bank_debit_where_the_firm_enables_it() {
-    let payments_env = PaymentsEnv::new().await;
-    let env = &payments_env.env;
-    let staff = &payments_env.admin;
-    let client = env.client(staff, "debit").await;
-    let invoice_id = sent_invoice(env, staff, &client, 45_000).await;
-    let payer = &client.session;
+/// Start with SEPA Direct Debit, then what Stripe.js's IBAN element sends
+/// (`confirmSepaDebitSetup`): the confirmed SetupIntent's id.
+async fn sepa_set_up(env: &PaymentsEnv, payer: &Session, invoice_id: &str, iban: &str) -> String {
     let started = env
+        .env
         .call(
             "POST",
             &format!("/api/invoices/{invoice_id}/payments/start"),
@@ -968,9 +964,7 @@ async fn bank_debit_where_the_firm_enables_it() {
         .await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
     assert_eq!(started.json["method"], "sepa_debit");
-    // What Stripe.js's IBAN element sends (`confirmSepaDebitSetup`).
-    let client_secret = started.json["client_secret"].as_str().unwrap();
-    let setup_id = started.json["setup_intent"].as_str().unwrap();
+    let setup_id = started.json["setup_intent"].as_str().unwrap().to_string();
     let set_up: Value = reqwest::Client::new()
         .post(format!(
             "{}/v1/setup_intents/{setup_id}/confirm",
@@ -978,11 +972,11 @@ async fn bank_debit_where_the_firm_enables_it() {
         ))
         .body(
             json!({
-                "key": payments_env.publishable_key, "use_stripe_sdk": true,
-                "client_secret": client_secret,
+                "key": env.publishable_key, "use_stripe_sdk": true,
+                "client_secret": started.json["client_secret"],
                 "payment_method_data": {
-                    "type": "sepa_debit", "sepa_debit": { "iban": "DE89370400440532013000" },
-                    "billing_details": { "name": "Casey Contact", "email": env.email("debit") }
+                    "type": "sepa_debit", "sepa_debit": { "iban": iban },
+                    "billing_details": { "name": "Casey Contact", "email": "casey@example.com" }
                 }
             })
             .to_string(),
@@ -994,6 +988,18 @@ async fn bank_debit_where_the_firm_enables_it() {
         .await
         .unwrap();
     assert_eq!(set_up["status"], "succeeded", "{set_up}");
+    setup_id
+}
+
+#[tokio::test]
+async fn bank_debit_where_the_firm_enables_it() {
+    let payments_env = PaymentsEnv::new().await;
+    let env = &payments_env.env;
+    let staff = &payments_env.admin;
+    let client = env.client(staff, "debit").await;
+    let invoice_id = sent_invoice(env, staff, &client, 45_000).await;
+    let payer = &client.session;
+    let setup_id = &sepa_set_up(&payments_env, payer, &invoice_id, "DE89370400440532013000").await;
     let confirmed = confirm(&payments_env, payer, &invoice_id, setup_id).await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
     assert!(
@@ -1005,6 +1011,44 @@ async fn bank_debit_where_the_firm_enables_it() {
     let recorded = payments(env, payer, &invoice_id).await;
     assert_eq!(recorded[0]["method"], "sepa_debit");
     assert_eq!(recorded[0]["card_last4"], "3000");
+
+    // A debit the bank refuses later: the charge was accepted (processing), then Stripe's
+    // payment_failed event frees the invoice, the trail records it, the payer is told.
+    let second = sent_invoice(env, staff, &client, 2_500).await;
+    let failing = sepa_set_up(&payments_env, payer, &second, "DE62370400440532013001").await;
+    let accepted = confirm(&payments_env, payer, &second, &failing).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let started = Instant::now();
+    while !trail_actions(env, staff, &client)
+        .await
+        .contains(&"payment.failed".to_string())
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "no payment_failed event"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        invoice(env, payer, &second).await["payment_state"],
+        "unpaid"
+    );
+    let told = env.mail_to(&env.email("debit")).await;
+    assert!(
+        told.iter()
+            .any(|mail| mail.subject.contains("did not go through")),
+        "{:?}",
+        told.iter().map(|mail| &mail.subject).collect::<Vec<_>>()
+    );
+    let retry = sepa_set_up(&payments_env, payer, &second, "DE89370400440532013000").await;
+    let retried = confirm(&payments_env, payer, &second, &retry).await;
+    assert_eq!(
+        retried.status,
+        StatusCode::OK,
+        "the lock was released: {}",
+        retried.body
+    );
+    until_state(env, payer, &second, "paid").await;
 
     // A firm that does not offer it refuses the method, naming it.
     let other = PaymentsEnv::new().await;
