@@ -60,6 +60,35 @@ pub fn sign_in_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Deb
 }
 
 impl App {
+    /// For a person who lost their authenticator: removes it from their account in `pool_id`
+    /// (TOTP off, not preferred) and revokes their refresh tokens. Idempotent, so a retry after
+    /// a failure re-applies it. The caller ends the portal's sessions and records who did it.
+    pub async fn reset_authenticator(&self, pool_id: &str, username: &str) -> ApiResult<()> {
+        use aws_sdk_cognitoidentityprovider::types::SoftwareTokenMfaSettingsType;
+        let off = SoftwareTokenMfaSettingsType::builder()
+            .enabled(false)
+            .preferred_mfa(false)
+            .build();
+        self.cognito
+            .admin_set_user_mfa_preference()
+            .user_pool_id(pool_id)
+            .username(username)
+            .software_token_mfa_settings(off)
+            .send()
+            .await
+            .map_err(|error| {
+                ApiError::dependency("cognito admin_set_user_mfa_preference", error)
+            })?;
+        self.cognito
+            .admin_user_global_sign_out()
+            .user_pool_id(pool_id)
+            .username(username)
+            .send()
+            .await
+            .map_err(|error| ApiError::dependency("cognito admin_user_global_sign_out", error))?;
+        Ok(())
+    }
+
     pub fn staff_pool(&self) -> PoolRef {
         PoolRef {
             pool_id: self.config.staff_pool_id.clone(),

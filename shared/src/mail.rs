@@ -178,6 +178,27 @@ pub fn staff_invitation(branding: &Branding, name: &str, link: &str, valid_hours
     }
 }
 
+/// To a person whose authenticator an admin reset: what happened, and that they set up a new
+/// one at their next sign-in (`sign_in_link`).
+pub fn authenticator_reset(branding: &Branding, name: &str, sign_in_link: &str) -> Mail {
+    notice(
+        branding,
+        &format!("{}: your authenticator was reset", branding.firm_name),
+        "Your authenticator was reset",
+        &[
+            format!(
+                "Hello {}, an administrator removed the authenticator app from your account, as you asked. You were signed out everywhere.",
+                escape_html(name)
+            ),
+            "Sign in with your email and password; you will be asked to set up your authenticator again. If you did not ask for this, tell the firm at once.".to_string(),
+        ],
+        &format!(
+            "Hello {name}, an administrator removed the authenticator app from your account, as you asked. You were signed out everywhere. Sign in with your email and password; you will be asked to set up your authenticator again. If you did not ask for this, tell the firm at once."
+        ),
+        ("Sign in", sign_in_link),
+    )
+}
+
 /// A short branded notice: a heading, paragraphs (already escaped HTML), a plain-text body and
 /// one button. Notices say that something happened and link to the portal; they never carry
 /// the content itself.

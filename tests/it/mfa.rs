@@ -319,3 +319,163 @@ async fn sign_in_walks_a_contact_through_mandatory_authenticator_set_up() {
         4
     );
 }
+
+/// A session the authorizer refuses (API Gateway answers its denial with 403).
+fn refused(status: StatusCode) -> bool {
+    status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN
+}
+
+/// Enrols an authenticator for the signed-in person; answers its secret.
+async fn enrol(env: &TestEnv, token: &str) -> String {
+    let associated = env
+        .call("POST", "/api/auth/mfa/associate")
+        .bearer(token)
+        .send()
+        .await;
+    assert_eq!(associated.status, StatusCode::OK, "{}", associated.body);
+    let secret = associated.json["secret"].as_str().unwrap().to_string();
+    let verified = env
+        .call("POST", "/api/auth/mfa/verify")
+        .bearer(token)
+        .json(json!({ "code": totp_code(&secret).await }))
+        .send()
+        .await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    secret
+}
+
+#[tokio::test]
+async fn a_lost_authenticator_is_reset_by_an_admin_and_the_person_enrols_again() {
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let staff = env.staff(vec![Role::Staff]).await;
+    let client = env.client(&admin, "lost").await;
+    let other = env.client(&admin, "elsewhere").await;
+    let member = env
+        .contact_with_roles(&client, "milo", vec![Role::Member])
+        .await;
+    let me = env
+        .call("GET", "/api/me")
+        .bearer(&member.token)
+        .send()
+        .await;
+    let sub = me.json["sub"].as_str().unwrap().to_string();
+    enrol(&env, &member.token).await;
+    let login = json!({ "email": env.email("milo"), "password": CONTACT_PASSWORD, "slug": client.slug, "mode": "bearer" });
+    let challenged = env
+        .call("POST", "/api/auth/login")
+        .json(login.clone())
+        .send()
+        .await;
+    assert_eq!(challenged.json["challenge"], "totp", "{}", challenged.body);
+
+    // Who may not: the person's peers without the admin role, another client's admin, a
+    // forged token; nothing changes.
+    let path = format!("/api/contacts/{sub}/mfa/reset");
+    for (token, wanted) in [
+        (member.token.as_str(), StatusCode::FORBIDDEN),
+        (other.session.token.as_str(), StatusCode::NOT_FOUND),
+    ] {
+        let refused = env.call("POST", &path).bearer(token).send().await;
+        assert_eq!(refused.status, wanted, "{}", refused.body);
+    }
+    let forged = env.call("POST", &path).bearer("forged").send().await;
+    assert!(refused(forged.status), "{}", forged.body);
+    let still = env
+        .call("GET", "/api/me")
+        .bearer(&member.token)
+        .send()
+        .await;
+    assert_eq!(still.json["mfa_enabled"], true);
+
+    // The client's admin resets it: the old session ends at once, the person is mailed. (A
+    // token issued in the very second of a reset stays valid, as at sign-out; the wait keeps
+    // this test's token out of that second.)
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let reset = env
+        .call("POST", &path)
+        .bearer(&client.session.token)
+        .send()
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert_eq!(reset.json["mfa_enabled"], false);
+    let old = env
+        .call("GET", "/api/me")
+        .bearer(&member.token)
+        .send()
+        .await;
+    assert!(refused(old.status), "{}", old.body);
+    let mail = env.mail_to(&env.email("milo")).await;
+    assert!(
+        mail.iter()
+            .any(|mail| mail.subject.ends_with("your authenticator was reset")),
+        "{:?}",
+        mail.iter().map(|mail| &mail.subject).collect::<Vec<_>>()
+    );
+    let trail = env
+        .call("GET", "/api/audit")
+        .bearer(&client.session.token)
+        .send()
+        .await;
+    assert!(trail.body.contains("contact.mfa_reset"), "{}", trail.body);
+
+    // The password alone signs in now, and the person sets up a new authenticator.
+    let signed_in = env
+        .call("POST", "/api/auth/login")
+        .json(login.clone())
+        .send()
+        .await;
+    assert_eq!(signed_in.json["status"], "signed_in", "{}", signed_in.body);
+    let token = signed_in.json["access_token"].as_str().unwrap().to_string();
+    enrol(&env, &token).await;
+    let asked = env.call("POST", "/api/auth/login").json(login).send().await;
+    assert_eq!(asked.json["challenge"], "totp", "{}", asked.body);
+
+    // Firm staff may reset any contact's; a removed contact has nothing to reset.
+    let by_staff = env
+        .call(
+            "POST",
+            &format!("/api/clients/{}/contacts/{sub}/mfa/reset", client.tenant_id),
+        )
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert_eq!(by_staff.status, StatusCode::OK, "{}", by_staff.body);
+
+    // Staff accounts: firm admins only.
+    let staff_me = env.call("GET", "/api/me").bearer(&staff.token).send().await;
+    let staff_sub = staff_me.json["sub"].as_str().unwrap().to_string();
+    enrol(&env, &staff.token).await;
+    let staff_path = format!("/api/staff/{staff_sub}/mfa/reset");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let not_admin = env
+        .call("POST", &staff_path)
+        .bearer(&staff.token)
+        .send()
+        .await;
+    assert_eq!(
+        not_admin.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        not_admin.body
+    );
+    let by_admin = env
+        .call("POST", &staff_path)
+        .bearer(&admin.token)
+        .send()
+        .await;
+    assert_eq!(by_admin.status, StatusCode::OK, "{}", by_admin.body);
+    assert_eq!(by_admin.json["mfa_enabled"], false);
+    let ended = env.call("GET", "/api/me").bearer(&staff.token).send().await;
+    assert!(refused(ended.status), "{}", ended.body);
+    let firm_trail = env
+        .call("GET", "/api/firm/audit")
+        .bearer(&admin.token)
+        .send()
+        .await;
+    assert!(
+        firm_trail.body.contains("staff.mfa_reset"),
+        "{}",
+        firm_trail.body
+    );
+}

@@ -8,6 +8,7 @@ use atrium_shared::operation::prelude::*;
 
 pub mod invite;
 pub mod list;
+pub mod mfa_reset;
 pub mod remove;
 pub mod resend;
 pub mod update;
@@ -209,6 +210,18 @@ pub const OPERATIONS: &[Operation] = &[
         TENANT_SESSIONS,
         FIRM_WRITE_QUERY,
         Grant::new(&["cognito-idp:AdminDisableUser", "cognito-idp:AdminUserGlobalSignOut"], &[Resource::UserPools]),
+    ]),
+    Operation::http("contacts-mfa-reset", handler!(mfa_reset::handle))
+    .describe("Resets a contact's lost authenticator (removed, signed out everywhere, mailed, audited).")
+    .routes(&[
+        Route::new(Post, "/api/contacts/{contact}/mfa/reset", CLIENT_ADMIN),
+        Route::new(Post, "/api/clients/{id}/contacts/{contact}/mfa/reset", FIRM),
+    ])
+    .grants(&[
+        TENANT_SESSIONS,
+        FIRM_READ,
+        SEND_MAIL,
+        Grant::new(&["cognito-idp:AdminSetUserMFAPreference", "cognito-idp:AdminUserGlobalSignOut"], &[Resource::UserPools]),
     ]),
     Operation::http("contacts-resend", handler!(resend::handle))
     .describe("A fresh invitation for a contact who has not accepted; the previous link stops working.")

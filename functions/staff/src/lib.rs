@@ -11,6 +11,7 @@ use atrium_shared::operation::prelude::*;
 
 pub mod invite;
 pub mod list;
+pub mod mfa_reset;
 pub mod resend;
 pub mod update;
 
@@ -151,6 +152,16 @@ pub const OPERATIONS: &[Operation] = &[
     .grants(&[
         table(&["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"]).firm_keys_only(),
         Grant::new(&["cognito-idp:AdminDisableUser", "cognito-idp:AdminEnableUser", "cognito-idp:AdminUserGlobalSignOut"], &[Resource::StaffPool]),
+    ]),
+    Operation::http("staff-mfa-reset", handler!(mfa_reset::handle))
+    .describe("Resets a staff member's lost authenticator (removed, signed out everywhere, mailed, audited).")
+    .routes(&[
+        Route::new(Post, "/api/staff/{sub}/mfa/reset", FIRM_ADMIN),
+    ])
+    .grants(&[
+        FIRM_WRITE,
+        SEND_MAIL,
+        Grant::new(&["cognito-idp:AdminSetUserMFAPreference", "cognito-idp:AdminUserGlobalSignOut"], &[Resource::StaffPool]),
     ]),
     Operation::http("staff-resend", handler!(resend::handle))
     .describe("A fresh invitation for a staff member who has not accepted; the previous link stops working.")

@@ -145,6 +145,25 @@ function ConfirmRemove(props: { contact: Contact; clientId?: string; onClose: ()
   );
 }
 
+function ConfirmResetAuthenticator(props: { contact: Contact; clientId?: string; onClose: () => void; onDone: () => void }) {
+  const { submit, busy, error } = useSubmit(async () => {
+    const path = { contact: props.contact.sub };
+    if (props.clientId) await call(api.POST("/api/clients/{id}/contacts/{contact}/mfa/reset", { params: { path: { id: props.clientId, ...path } } }));
+    else await call(api.POST("/api/contacts/{contact}/mfa/reset", { params: { path } }));
+    announce(`${props.contact.name}'s authenticator was reset.`);
+    props.onDone();
+  });
+  return (
+    <ConfirmDialog title={`Reset ${props.contact.name}'s authenticator?`} confirm="Reset the authenticator" busy={busy} onConfirm={() => void submit()} onClose={props.onClose}>
+      <p>
+        For someone who lost the phone or app with their codes. {props.contact.name} is signed out everywhere and mailed at {props.contact.email}; at the next sign-in they set up a new
+        authenticator. Do this only when they asked you themselves.
+      </p>
+      <ErrorMessage error={error} />
+    </ConfirmDialog>
+  );
+}
+
 function ResendButton(props: { contact: Contact; clientId?: string }) {
   const { submit, busy, error } = useSubmit(async () => {
     const path = { contact: props.contact.sub };
@@ -171,7 +190,7 @@ export function ContactsManager(props: { clientId?: string; manage: boolean; sel
     () => (props.clientId ? call(api.GET("/api/clients/{id}/contacts", { params: { path: { id: props.clientId } } })) : call(api.GET("/api/contacts"))),
     [props.clientId],
   );
-  const [dialog, setDialog] = useState<{ kind: "roles" | "remove"; contact: Contact }>();
+  const [dialog, setDialog] = useState<{ kind: "roles" | "remove" | "authenticator"; contact: Contact }>();
   const done = () => {
     setDialog(undefined);
     state.reload();
@@ -213,6 +232,11 @@ export function ContactsManager(props: { clientId?: string; manage: boolean; sel
                               Change roles<span class="visually-hidden"> of {contact.name}</span>
                             </Button>
                             {contact.status === "invited" && <ResendButton contact={contact} clientId={props.clientId} />}
+                            {contact.mfa_enabled && contact.sub !== props.selfSub && (
+                              <Button kind="secondary" onClick={() => setDialog({ kind: "authenticator", contact })}>
+                                Reset authenticator<span class="visually-hidden"> of {contact.name}</span>
+                              </Button>
+                            )}
                             {contact.sub !== props.selfSub && (
                               <Button kind="danger" onClick={() => setDialog({ kind: "remove", contact })}>
                                 Remove<span class="visually-hidden"> {contact.name}</span>
@@ -252,6 +276,9 @@ export function ContactsManager(props: { clientId?: string; manage: boolean; sel
       )}
       {dialog?.kind === "roles" && <ChangeRoles contact={dialog.contact} clientId={props.clientId} onClose={() => setDialog(undefined)} onDone={done} />}
       {dialog?.kind === "remove" && <ConfirmRemove contact={dialog.contact} clientId={props.clientId} onClose={() => setDialog(undefined)} onDone={done} />}
+      {dialog?.kind === "authenticator" && (
+        <ConfirmResetAuthenticator contact={dialog.contact} clientId={props.clientId} onClose={() => setDialog(undefined)} onDone={done} />
+      )}
     </>
   );
 }

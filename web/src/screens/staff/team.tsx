@@ -147,8 +147,16 @@ function MemberRow(props: { member: Member; self: boolean; error: unknown; setEr
     await call(api.POST("/api/staff/{sub}/invitation", { params: { path: { sub: member.sub } } }));
     announce(`A new invitation was sent to ${member.email}.`);
   });
+  const [confirmingReset, setConfirmingReset] = useState(false);
+  const resetAuthenticator = useSubmit(async () => {
+    props.setError(undefined);
+    await call(api.POST("/api/staff/{sub}/mfa/reset", { params: { path: { sub: member.sub } } }));
+    setConfirmingReset(false);
+    announce(`${member.name}'s authenticator was reset. They set up a new one at their next sign-in.`);
+    props.onChanged();
+  });
   const roleError = saveRole.error ? messageOf(saveRole.error) : undefined;
-  const actionError = props.error ?? enable.error ?? resend.error;
+  const actionError = props.error ?? enable.error ?? resend.error ?? resetAuthenticator.error;
   const roleSelectId = `role-${member.sub}`;
   const unchanged = role === roleOf(member);
 
@@ -200,6 +208,11 @@ function MemberRow(props: { member: Member; self: boolean; error: unknown; setEr
               Resend invitation<span class="visually-hidden"> to {member.name}</span>
             </Button>
           )}
+          {member.mfa_enabled && !props.self && member.status !== "disabled" && (
+            <Button kind="secondary" onClick={() => setConfirmingReset(true)}>
+              Reset authenticator<span class="visually-hidden"> of {member.name}</span>
+            </Button>
+          )}
           {member.status === "disabled" ? (
             <Button kind="secondary" busy={enable.busy} onClick={() => void enable.submit()}>
               Re-enable<span class="visually-hidden"> {member.name}</span>
@@ -215,6 +228,19 @@ function MemberRow(props: { member: Member; self: boolean; error: unknown; setEr
             {messageOf(actionError)}
           </p>
         ) : null}
+        {confirmingReset && (
+          <ConfirmDialog
+            title={`Reset ${member.name}'s authenticator?`}
+            confirm="Reset the authenticator"
+            busy={resetAuthenticator.busy}
+            onConfirm={() => void resetAuthenticator.submit()}
+            onClose={() => setConfirmingReset(false)}
+          >
+            <p>
+              For someone who lost the phone or app with their codes. {member.name} is signed out everywhere and mailed; at the next sign-in they set up a new authenticator.
+            </p>
+          </ConfirmDialog>
+        )}
       </td>
     </tr>
   );
