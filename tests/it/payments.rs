@@ -62,18 +62,21 @@ async fn until_state(env: &TestEnv, session: &Session, id: &str, state: &str) ->
     }
 }
 
+/// `POST …/payments/start` with a method, as the pay screen does.
+async fn start(env: &TestEnv, payer: &str, invoice_id: &str, method: &str) -> atrium_tests::Reply {
+    env.call(
+        "POST",
+        &format!("/api/invoices/{invoice_id}/payments/start"),
+    )
+    .bearer(payer)
+    .json(json!({ "method": method }))
+    .send()
+    .await
+}
+
 /// Start, then what Stripe.js does with the card: the confirmed SetupIntent's id.
 async fn set_up_card(env: &PaymentsEnv, payer: &Session, invoice_id: &str, card: &str) -> String {
-    let started = env
-        .env
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer(&payer.token)
-        .json(json!({ "method": "card" }))
-        .send()
-        .await;
+    let started = start(&env.env, &payer.token, &invoice_id, "card").await;
     assert_eq!(started.status, StatusCode::OK, "start: {}", started.body);
     assert_eq!(
         started.json["publishable_key"],
@@ -251,15 +254,7 @@ async fn a_billing_contact_pays_by_card_and_the_signed_event_marks_it_paid() {
     assert_eq!(totals["balance_minor"], 0);
 
     // Paid is paid: no second payment starts.
-    let again = env
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer(&billing.token)
-        .json(json!({ "method": "card" }))
-        .send()
-        .await;
+    let again = start(&env, &billing.token, &invoice_id, "card").await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
 }
 
@@ -322,15 +317,7 @@ async fn a_declined_card_charges_nothing_and_frees_the_invoice() {
     let payer = &client.session;
 
     // Declined while setting up: Stripe.js shows it, and the portal never hears of a charge.
-    let started = env
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer(&payer.token)
-        .json(json!({ "method": "card" }))
-        .send()
-        .await;
+    let started = start(&env, &payer.token, &invoice_id, "card").await;
     let refused = confirm_card_setup(
         started.json["client_secret"].as_str().unwrap(),
         &payments_env.publishable_key,
@@ -756,15 +743,7 @@ async fn connecting_stripe_keeps_its_secrets_and_only_admins_may() {
         .await;
     assert_eq!(config.json["enabled"], false);
     let invoice_id = sent_invoice(env, admin, &client, 1_000).await;
-    let refused = env
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer(&client.session.token)
-        .json(json!({ "method": "card" }))
-        .send()
-        .await;
+    let refused = start(&env, &client.session.token, &invoice_id, "card").await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
 }
 
@@ -810,15 +789,7 @@ async fn stripe_down_is_a_clear_503_and_changes_nothing() {
         live.env.endpoint.clone(),
         live.env.tag.clone(),
     );
-    let down = outage
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer(&client.session.token)
-        .json(json!({ "method": "card" }))
-        .send()
-        .await;
+    let down = start(&outage, &client.session.token, &invoice_id, "card").await;
     assert_eq!(
         down.status,
         StatusCode::SERVICE_UNAVAILABLE,
@@ -859,12 +830,6 @@ async fn payments_stay_inside_the_tenant_and_the_billing_audience() {
         .await;
     let draft_id = draft.json["id"].as_str().unwrap().to_string();
 
-    let start = |session: &Session, id: &str| {
-        env.call("POST", &format!("/api/invoices/{id}/payments/start"))
-            .bearer(&session.token)
-            .json(json!({ "method": "card" }))
-            .send()
-    };
     // Another tenant, a member or reader without billing, a draft: as if nothing existed.
     for (session, id) in [
         (&stranger.session, invoice_id.as_str()),
@@ -872,7 +837,7 @@ async fn payments_stay_inside_the_tenant_and_the_billing_audience() {
         (&reader, invoice_id.as_str()),
         (&client.session, draft_id.as_str()),
     ] {
-        let refused = start(session, id).await;
+        let refused = start(env, &session.token, id, "card").await;
         assert_eq!(refused.status, StatusCode::NOT_FOUND, "{}", refused.body);
         let listed = env
             .call("GET", &format!("/api/invoices/{id}/payments"))
@@ -881,15 +846,7 @@ async fn payments_stay_inside_the_tenant_and_the_billing_audience() {
             .await;
         assert_eq!(listed.status, StatusCode::NOT_FOUND, "{}", listed.body);
     }
-    let forged = env
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer("not-a-token")
-        .json(json!({ "method": "card" }))
-        .send()
-        .await;
+    let forged = start(env, "not-a-token", &invoice_id, "card").await;
     assert!(
         forged.status == StatusCode::UNAUTHORIZED || forged.status == StatusCode::FORBIDDEN,
         "{}",
@@ -919,15 +876,7 @@ async fn payments_stay_inside_the_tenant_and_the_billing_audience() {
             refused.body
         );
     }
-    let wrong_method = env
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer(&client.session.token)
-        .json(json!({ "method": "bitcoin" }))
-        .send()
-        .await;
+    let wrong_method = start(&env, &client.session.token, &invoice_id, "bitcoin").await;
     assert_eq!(
         wrong_method.status,
         StatusCode::BAD_REQUEST,
@@ -946,22 +895,12 @@ async fn payments_stay_inside_the_tenant_and_the_billing_audience() {
         .send()
         .await;
     assert_eq!(firm.status, StatusCode::FORBIDDEN, "{}", firm.body);
-    let _ = localstripe();
 }
 
 /// Start with SEPA Direct Debit, then what Stripe.js's IBAN element sends
 /// (`confirmSepaDebitSetup`): the confirmed SetupIntent's id.
 async fn sepa_set_up(env: &PaymentsEnv, payer: &Session, invoice_id: &str, iban: &str) -> String {
-    let started = env
-        .env
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer(&payer.token)
-        .json(json!({ "method": "sepa_debit" }))
-        .send()
-        .await;
+    let started = start(&env.env, &payer.token, &invoice_id, "sepa_debit").await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
     assert_eq!(started.json["method"], "sepa_debit");
     let setup_id = started.json["setup_intent"].as_str().unwrap().to_string();
@@ -1065,16 +1004,7 @@ async fn bank_debit_where_the_firm_enables_it() {
     assert_eq!(off.status, StatusCode::OK, "{}", off.body);
     let client = other.env.client(&other.admin, "cards").await;
     let invoice_id = sent_invoice(&other.env, &other.admin, &client, 1_000).await;
-    let refused = other
-        .env
-        .call(
-            "POST",
-            &format!("/api/invoices/{invoice_id}/payments/start"),
-        )
-        .bearer(&client.session.token)
-        .json(json!({ "method": "sepa_debit" }))
-        .send()
-        .await;
+    let refused = start(&other.env, &client.session.token, &invoice_id, "sepa_debit").await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
     assert!(
         refused.error_message().starts_with("method"),
