@@ -76,7 +76,7 @@ async fn start(env: &TestEnv, payer: &str, invoice_id: &str, method: &str) -> at
 
 /// Start, then what Stripe.js does with the card: the confirmed SetupIntent's id.
 async fn set_up_card(env: &PaymentsEnv, payer: &Session, invoice_id: &str, card: &str) -> String {
-    let started = start(&env.env, &payer.token, &invoice_id, "card").await;
+    let started = start(&env.env, &payer.token, invoice_id, "card").await;
     assert_eq!(started.status, StatusCode::OK, "start: {}", started.body);
     assert_eq!(
         started.json["publishable_key"],
@@ -254,7 +254,7 @@ async fn a_billing_contact_pays_by_card_and_the_signed_event_marks_it_paid() {
     assert_eq!(totals["balance_minor"], 0);
 
     // Paid is paid: no second payment starts.
-    let again = start(&env, &billing.token, &invoice_id, "card").await;
+    let again = start(env, &billing.token, &invoice_id, "card").await;
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.body);
 }
 
@@ -317,7 +317,7 @@ async fn a_declined_card_charges_nothing_and_frees_the_invoice() {
     let payer = &client.session;
 
     // Declined while setting up: Stripe.js shows it, and the portal never hears of a charge.
-    let started = start(&env, &payer.token, &invoice_id, "card").await;
+    let started = start(env, &payer.token, &invoice_id, "card").await;
     let refused = confirm_card_setup(
         started.json["client_secret"].as_str().unwrap(),
         &payments_env.publishable_key,
@@ -743,7 +743,7 @@ async fn connecting_stripe_keeps_its_secrets_and_only_admins_may() {
         .await;
     assert_eq!(config.json["enabled"], false);
     let invoice_id = sent_invoice(env, admin, &client, 1_000).await;
-    let refused = start(&env, &client.session.token, &invoice_id, "card").await;
+    let refused = start(env, &client.session.token, &invoice_id, "card").await;
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.body);
 }
 
@@ -876,7 +876,7 @@ async fn payments_stay_inside_the_tenant_and_the_billing_audience() {
             refused.body
         );
     }
-    let wrong_method = start(&env, &client.session.token, &invoice_id, "bitcoin").await;
+    let wrong_method = start(env, &client.session.token, &invoice_id, "bitcoin").await;
     assert_eq!(
         wrong_method.status,
         StatusCode::BAD_REQUEST,
@@ -900,7 +900,7 @@ async fn payments_stay_inside_the_tenant_and_the_billing_audience() {
 /// Start with SEPA Direct Debit, then what Stripe.js's IBAN element sends
 /// (`confirmSepaDebitSetup`): the confirmed SetupIntent's id.
 async fn sepa_set_up(env: &PaymentsEnv, payer: &Session, invoice_id: &str, iban: &str) -> String {
-    let started = start(&env.env, &payer.token, &invoice_id, "sepa_debit").await;
+    let started = start(&env.env, &payer.token, invoice_id, "sepa_debit").await;
     assert_eq!(started.status, StatusCode::OK, "{}", started.body);
     assert_eq!(started.json["method"], "sepa_debit");
     let setup_id = started.json["setup_intent"].as_str().unwrap().to_string();
