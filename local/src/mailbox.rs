@@ -30,6 +30,17 @@ struct Destinations {
     to: Vec<String>,
 }
 
+/// The token of the invitation link in a mail body (`…/invite#token=<token>`).
+pub fn invitation_token_in(body: &str) -> Option<String> {
+    let start = body.find("/invite#token=")? + "/invite#token=".len();
+    Some(
+        body[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+            .collect(),
+    )
+}
+
 /// Every message sent so far, oldest first.
 pub async fn sent_mail(endpoint: &str) -> Result<Vec<SentMail>, String> {
     // moto builds this dump while other requests change its state, and now and then fails

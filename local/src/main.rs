@@ -73,6 +73,10 @@ async fn run() -> Result<(), String> {
         "  Client contact       {}  /  {}  (organisation: {})",
         logins.contact_email, logins.contact_password, logins.client_slug
     );
+    println!(
+        "  Billing contact      {}  /  {}  (organisation: {})",
+        logins.billing_email, logins.billing_password, logins.client_slug
+    );
     println!("  Dev mailbox          {origin}/dev/mailbox");
     println!("  Local AWS (moto)     {}", moto.endpoint);
     println!(

@@ -1,5 +1,5 @@
 //! The demo firm: one staff admin, one client with one contact who has accepted the
-//! invitation, and Stripe connected (localstripe). Made through the same code paths a person would use.
+//! invitation, a billing contact, and Stripe connected (localstripe). Made through the same code paths a person would use.
 
 use crate::events::IncomingRequest;
 use crate::gateway::Gateway;
@@ -26,6 +26,9 @@ pub struct DemoLogins {
     pub client_slug: String,
     pub contact_email: String,
     pub contact_password: String,
+    /// A second contact of the same client who sees and pays its invoices only.
+    pub billing_email: String,
+    pub billing_password: String,
 }
 
 /// A staff user in the staff pool, with a password and the portal's record of them. The
@@ -97,6 +100,8 @@ pub async fn seed_demo(gateway: &Gateway) -> Result<DemoLogins, String> {
         client_slug: "northwind".to_string(),
         contact_email: "dana@northwind.example".to_string(),
         contact_password: "Northwind-Dana-2026!".to_string(),
+        billing_email: "bea@northwind.example".to_string(),
+        billing_password: "Northwind-Bea-2026!".to_string(),
     };
     let admin_sub = create_staff_user(
         app,
@@ -167,6 +172,37 @@ async fn seed_workspace(
         .to_string();
     let staff = Some(token.as_str());
     let client = |path: &str| format!("/api/clients/{tenant}/{path}");
+    // The client's billing contact, invited by the firm and signed up through the link in the
+    // mail, as a person would.
+    api(
+        gateway,
+        "POST",
+        &client("contacts"),
+        staff,
+        json!({ "name": "Bea Ledger", "email": logins.billing_email, "roles": ["billing"] }),
+    )
+    .await?;
+    let endpoint = gateway
+        .app()
+        .config
+        .aws_endpoint
+        .clone()
+        .ok_or("the demo needs the local stack")?;
+    let token = crate::mailbox::sent_mail(&endpoint)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|mail| mail.to.contains(&logins.billing_email))
+        .and_then(|mail| crate::mailbox::invitation_token_in(&mail.body))
+        .ok_or("the billing contact's invitation was not mailed")?;
+    api(
+        gateway,
+        "POST",
+        "/api/auth/accept-invite",
+        None,
+        json!({ "token": token, "password": logins.billing_password, "mode": "bearer" }),
+    )
+    .await?;
     // The firm takes card and bank-debit payments (on localstripe): the demo invoice has a Pay
     // button.
     api(

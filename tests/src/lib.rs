@@ -296,7 +296,6 @@ impl TestEnv {
     }
 }
 
-/// The token of the invitation link in a mail body.
 /// The `id` of every item of the list `list` in a JSON answer, in order.
 pub fn ids_in(json: &Value, list: &str) -> Vec<String> {
     json[list]
@@ -310,15 +309,8 @@ pub fn ids_in(json: &Value, list: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-pub fn invitation_token_in(body: &str) -> Option<String> {
-    let start = body.find("/invite#token=")? + "/invite#token=".len();
-    Some(
-        body[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .collect(),
-    )
-}
+/// The token of the invitation link in a mail body.
+pub use atrium_local::mailbox::invitation_token_in;
 
 #[derive(Debug, Clone)]
 pub struct Session {

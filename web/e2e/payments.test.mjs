@@ -5,7 +5,7 @@
 // placeholders); they go from the browser to localstripe, never to the portal.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { DEMO_CONTACT, mailTo, newPage, shoot, signInAsContact, signInAsStaff, startPortal } from "./support.mjs";
+import { DEMO_BILLING, mailTo, newPage, shoot, signInAsContact, signInAsStaff, startPortal } from "./support.mjs";
 
 let env;
 
@@ -17,8 +17,8 @@ after(async () => {
   await env?.stop();
 });
 
-/** The demo client's contact who pays its invoices (local/src/seed.rs: an admin, who sees billing). */
-const PAYER = DEMO_CONTACT;
+/** The demo client's billing contact, who pays its invoices (local/src/seed.rs). */
+const PAYER = DEMO_BILLING;
 /** The demo invoice (local/src/seed.rs): £1,500.00 plus £300.00 tax, sent. */
 const DEMO_INVOICE = { number: "HP-2026-001", total: "£1,800.00" };
 const GOOD_CARD = { number: "4242424242424242", month: "12", year: "30", cvc: "123", postal: "12345" };

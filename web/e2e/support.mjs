@@ -14,6 +14,8 @@ export const artifacts = path.join(root, "test-artifacts");
 
 export const STAFF = { email: "admin@harbourpike.example", password: "Harbour-Admin-2026!" };
 export const DEMO_CONTACT = { slug: "northwind", email: "dana@northwind.example", password: "Northwind-Dana-2026!", name: "Dana Whitfield" };
+/** Northwind's billing contact (local/src/seed.rs): invoices only. */
+export const DEMO_BILLING = { slug: "northwind", email: "bea@northwind.example", password: "Northwind-Bea-2026!", name: "Bea Ledger" };
 
 function freePort() {
   return new Promise((resolve, reject) => {
