@@ -252,7 +252,8 @@ pub async fn confirm(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let existing = tenant
         .get::<AttemptRecord>(&attempt_sk(&attempt_id))
         .await?;
-    let attempt = match existing {
+    // The attempt, the client's customer and the card or account set up: read once each.
+    let (attempt, customer, payment_method) = match existing {
         Some(attempt) if attempt.invoice_id != call.invoice.id => {
             return Err(ApiError::invalid(
                 "setup_intent",
@@ -276,18 +277,19 @@ pub async fn confirm(app: &App, req: Request) -> ApiResult<Response<Body>> {
             if attempt.lease_until > now {
                 return Err(not_payable(UNDER_WAY));
             }
-            take_lease(app, &call.scope, attempt, now).await?
+            let attempt = take_lease(app, &call.scope, attempt, now).await?;
+            let customer = customer_of(app, &call.scope, &call.settings, &stripe).await?;
+            let payment_method = attempt_payment_method(&stripe, &attempt_id).await?;
+            (attempt, customer, payment_method)
         }
         None => begin(app, &call, &stripe, &attempt_id, now).await?,
     };
 
-    let payment_method = attempt_payment_method(&stripe, &attempt_id).await?;
     let card_last4 = stripe
         .payment_method(&payment_method)
         .await
         .ok()
         .and_then(|method| method.last4());
-    let customer = customer_of(app, &call.scope, &call.settings, &stripe).await?;
     let tenant_id = call.scope.tenant_id().to_string();
     let currency = attempt.currency.to_lowercase();
     let made = stripe
@@ -328,14 +330,15 @@ fn declined(code: Option<String>, message: &str) -> ApiError {
 }
 
 /// A new attempt: the SetupIntent must be this tenant's, for this invoice, set up; then the
-/// attempt is recorded and the invoice locked, in one transaction.
+/// attempt is recorded and the invoice locked, in one transaction. Answers the attempt, the
+/// client's customer and the payment method set up.
 async fn begin(
     app: &App,
     call: &Payable,
     stripe: &Stripe<'_>,
     attempt_id: &str,
     now: i64,
-) -> ApiResult<AttemptRecord> {
+) -> ApiResult<(AttemptRecord, String, String)> {
     let amount_minor = require_balance(&call.invoice)?;
     let setup = match stripe.setup_intent(attempt_id).await {
         Ok(setup) => setup,
@@ -355,11 +358,14 @@ async fn begin(
             "was not set up for this invoice",
         ));
     }
-    if setup.status != "succeeded" || setup.payment_method.is_none() {
-        return Err(not_payable(
-            "the card or account was not confirmed with Stripe yet; enter it and try again",
-        ));
-    }
+    let payment_method = match (setup.status.as_str(), &setup.payment_method) {
+        ("succeeded", Some(method)) => method.clone(),
+        _ => {
+            return Err(not_payable(
+                "the card or account was not confirmed with Stripe yet; enter it and try again",
+            ))
+        }
+    };
     if !lock_is_free(&call.invoice, attempt_id, now) {
         return Err(not_payable(UNDER_WAY));
     }
@@ -409,7 +415,7 @@ async fn begin(
         .transact(writes, UNDER_WAY)
         .await
         .map_err(|_| not_payable(UNDER_WAY))?;
-    Ok(attempt)
+    Ok((attempt, customer, payment_method))
 }
 
 /// Takes over an attempt whose maker stopped before recording an intent (its lease ran out).
