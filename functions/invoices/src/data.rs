@@ -121,6 +121,14 @@ impl InvoiceRecord {
         }
     }
 
+    /// The attempt paying this invoice in the portal right now, if one holds it (a stale lock
+    /// holds nothing).
+    pub fn payment_under_way(&self, now: i64) -> Option<&PaymentLock> {
+        self.payment_lock
+            .as_ref()
+            .filter(|lock| !lock.is_stale(now))
+    }
+
     /// `paid`, `partly_paid` or `unpaid`.
     pub fn payment_state(&self) -> &'static str {
         if self.status == InvoiceStatus::Paid {

@@ -96,11 +96,11 @@ fn require_balance(invoice: &InvoiceRecord) -> ApiResult<i64> {
     }
 }
 
+/// No other attempt is paying the invoice (the one named may hold it: a retried click).
 fn lock_is_free(invoice: &InvoiceRecord, attempt_id: &str, now: i64) -> bool {
-    match &invoice.payment_lock {
-        None => true,
-        Some(lock) => lock.attempt_id == attempt_id || lock.is_stale(now),
-    }
+    invoice
+        .payment_under_way(now)
+        .is_none_or(|lock| lock.attempt_id == attempt_id)
 }
 
 const UNDER_WAY: &str =
@@ -135,7 +135,7 @@ pub async fn start(app: &App, req: Request) -> ApiResult<Response<Body>> {
         ));
     };
     let amount_minor = require_balance(&call.invoice)?;
-    if !lock_is_free(&call.invoice, "", now_epoch()) {
+    if call.invoice.payment_under_way(now_epoch()).is_some() {
         return Err(not_payable(UNDER_WAY));
     }
     let stripe =

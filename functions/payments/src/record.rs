@@ -67,11 +67,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             "payments are recorded against sent (or overdue) invoices only",
         ));
     }
-    if invoice
-        .payment_lock
-        .as_ref()
-        .is_some_and(|lock| !lock.is_stale(now_epoch()))
-    {
+    if invoice.payment_under_way(now_epoch()).is_some() {
         return Err(ApiError::conflict(
             "the client is paying this invoice in the portal right now; record it once that payment has finished or failed",
         ));
