@@ -9,6 +9,14 @@ export default defineConfig({
     // One small entry chunk for the sign-in screen; the rest of the portal loads on demand.
     modulePreload: { polyfill: false },
     reportCompressedSize: true,
+    rollupOptions: {
+      output: {
+        // pdf.js's worker arrives as `.mjs` (a `?url` asset): named `.js` in the build so every
+        // server (the local portal, S3 behind CloudFront) sends it as JavaScript, which a module
+        // worker requires.
+        assetFileNames: (asset) => ((asset.names?.[0] ?? asset.name ?? "").endsWith(".mjs") ? "assets/[name]-[hash].js" : "assets/[name]-[hash][extname]"),
+      },
+    },
   },
   test: {
     environment: "jsdom",

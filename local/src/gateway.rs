@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 pub struct Gateway {
     app: Arc<App>,
+    /// S3's events and GuardDuty's scans, which moto does not deliver (crate::watcher).
+    watcher: Arc<crate::watcher::Watcher>,
     authorizer: Authorizer,
     routes: Vec<(Route, Handler)>,
 }
@@ -78,12 +80,17 @@ impl Gateway {
         Ok(Self {
             authorizer: Authorizer::new(app.clone()),
             routes: match_routes(template)?,
+            watcher: crate::watcher::Watcher::new(app.clone()),
             app,
         })
     }
 
     pub fn app(&self) -> &Arc<App> {
         &self.app
+    }
+
+    pub fn watcher(&self) -> &Arc<crate::watcher::Watcher> {
+        &self.watcher
     }
 
     pub async fn call(&self, request: IncomingRequest) -> GatewayResponse {
@@ -110,6 +117,11 @@ impl Gateway {
             context = Some(answer.context);
         }
 
+        // Any change may be followed by objects landing in the bucket (a confirmed upload, an
+        // archive's request); the watcher looks for them for a while.
+        if request.method != "GET" {
+            self.watcher.kick();
+        }
         let event = http_event(&request, route, &params, context.as_ref());
         let lambda_request = match lambda_http::request::from_str(&event.to_string()) {
             Ok(lambda_request) => lambda_request,

@@ -9,6 +9,7 @@
 //! - [`events`]: builds payload-2.0 events, as API Gateway would;
 //! - [`gateway`]: authorizer first, then the route's handler;
 //! - [`server`]: serves web/ and /api/* on one origin, and the dev mailbox;
+//! - [`watcher`]: what S3 and GuardDuty do when an object lands (scan, tag, events);
 //! - [`seed`]: the demo firm.
 
 pub mod events;
@@ -20,6 +21,7 @@ pub mod server;
 pub mod stack;
 pub mod stripe;
 pub mod template;
+pub mod watcher;
 
 use std::path::PathBuf;
 

@@ -43,8 +43,8 @@ pub fn invitation_token_in(body: &str) -> Option<String> {
 
 /// Every message sent so far, oldest first.
 pub async fn sent_mail(endpoint: &str) -> Result<Vec<SentMail>, String> {
-    // moto builds this dump while other requests change its state, and now and then fails
-    // halfway; a second look a moment later succeeds.
+    // From moto's SES backends (scripts/moto_server.py, `/atrium/sent-mail.json`); a failed
+    // look (moto busy starting, a connection refused) is tried again a moment later.
     let mut last_error = String::new();
     for attempt in 0..5 {
         if attempt > 0 {
@@ -59,7 +59,7 @@ pub async fn sent_mail(endpoint: &str) -> Result<Vec<SentMail>, String> {
 }
 
 async fn moto_data(endpoint: &str) -> Result<serde_json::Value, String> {
-    reqwest::get(format!("{endpoint}/moto-api/data.json"))
+    reqwest::get(format!("{endpoint}/atrium/sent-mail.json"))
         .await
         .map_err(|error| format!("moto: {error}"))?
         .error_for_status()
@@ -69,12 +69,7 @@ async fn moto_data(endpoint: &str) -> Result<serde_json::Value, String> {
         .map_err(|error| format!("moto: {error}"))
 }
 
-fn messages(data: serde_json::Value) -> Result<Vec<SentMail>, String> {
-    let messages = data
-        .get("ses")
-        .and_then(|ses| ses.get("Message"))
-        .cloned()
-        .unwrap_or(serde_json::Value::Array(vec![]));
+fn messages(messages: serde_json::Value) -> Result<Vec<SentMail>, String> {
     let messages: Vec<MotoMessage> =
         serde_json::from_value(messages).map_err(|error| format!("moto mail: {error}"))?;
     Ok(messages

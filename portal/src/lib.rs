@@ -5,7 +5,7 @@
 //! A capability declares its operations next to its handlers (`OPERATIONS` in its `lib.rs`),
 //! and all of them are built into one binary ([`BINARIES`]); every function of the template
 //! runs its capability's binary with `ATRIUM_OPERATION` naming the operation, so each Lambda
-//! keeps its own role, policy and configuration while `sam build` links seventeen programs
+//! keeps its own role, policy and configuration while `sam build` links eighteen programs
 //! instead of one per operation. A binary links only its own capability's code (each
 //! `src/bin/` main names just its list), which keeps each under the size budget
 //! (docs/architecture.md, "One binary per capability").
@@ -51,6 +51,10 @@ pub const BINARIES: &[Binary] = &[
     Binary {
         name: "atrium-documents",
         operations: atrium_documents::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-files",
+        operations: atrium_files::OPERATIONS,
     },
     Binary {
         name: "atrium-reminders",
@@ -129,6 +133,7 @@ pub async fn serve(capability: &'static [Operation]) -> Result<(), lambda_http::
     match operation.serve {
         Serve::Http(handler) => atrium_shared::runtime::run_http(handler).await,
         Serve::Runtime(serve) => serve().await,
+        Serve::Event(handler) => atrium_shared::runtime::run_events(handler).await,
     }
 }
 

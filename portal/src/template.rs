@@ -81,6 +81,36 @@ pub fn function_block(operation: &Operation) -> String {
             line(&mut out, 12, &format!("ScheduleExpression: {expression}"));
             line(&mut out, 12, &format!("Description: {description}"));
         }
+        Trigger::ObjectCreated { suffix } => {
+            line(&mut out, 6, "Events:");
+            line(&mut out, 8, "ObjectCreated:");
+            line(&mut out, 10, "Type: EventBridgeRule");
+            line(&mut out, 10, "Properties:");
+            line(&mut out, 12, "Pattern:");
+            line(&mut out, 14, "source: [aws.s3]");
+            line(&mut out, 14, "detail-type: [Object Created]");
+            line(&mut out, 14, "detail:");
+            line(&mut out, 16, "bucket:");
+            line(&mut out, 18, "name: [!Ref DocumentsBucket]");
+            line(&mut out, 16, "object:");
+            line(&mut out, 18, &format!("key: [{{suffix: \"{suffix}\"}}]"));
+        }
+        Trigger::MalwareScanResult => {
+            line(&mut out, 6, "Events:");
+            line(&mut out, 8, "ScanResult:");
+            line(&mut out, 10, "Type: EventBridgeRule");
+            line(&mut out, 10, "Properties:");
+            line(&mut out, 12, "Pattern:");
+            line(&mut out, 14, "source: [aws.guardduty]");
+            line(
+                &mut out,
+                14,
+                "detail-type: [GuardDuty Malware Protection Object Scan Result]",
+            );
+            line(&mut out, 14, "detail:");
+            line(&mut out, 16, "s3ObjectDetails:");
+            line(&mut out, 18, "bucketName: [!Ref DocumentsBucket]");
+        }
     }
     out
 }
@@ -120,6 +150,7 @@ fn resource(resource: Resource) -> String {
         }
         Resource::StaffPool => "!GetAtt StaffUserPool.Arn".into(),
         Resource::Any => "\"*\"".into(),
+        Resource::DocumentObjects => "!Sub \"${DocumentsBucket.Arn}/*\"".into(),
         Resource::BrandingObjects => "!Sub \"${DocumentsBucket.Arn}/firm/branding/*\"".into(),
         // Secrets Manager adds six random characters to a secret's ARN.
         Resource::StripeSecret => "!Sub \"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:atrium-${EnvironmentName}/stripe-*\"".into(),

@@ -63,7 +63,8 @@ fn optional(name: &str) -> Option<String> {
     env::var(name).ok().filter(|value| !value.trim().is_empty())
 }
 
-pub const DEFAULT_MAX_UPLOAD_BYTES: i64 = 100_000_000;
+/// 5 GiB: files above one part (8 MiB) go up as resumable multipart uploads.
+pub const DEFAULT_MAX_UPLOAD_BYTES: i64 = 5 * 1024 * 1024 * 1024;
 
 /// `"3,1"` → `[3, 1]`; nonsense entries are dropped.
 pub fn parse_days(text: &str) -> Vec<i64> {

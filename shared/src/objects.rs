@@ -129,6 +129,34 @@ pub async fn presign_download(app: &App, key: &str, disposition: &str) -> ApiRes
 
 /// `Content-Disposition` for a download: an ASCII fallback and the exact UTF-8 name.
 pub fn attachment_disposition(file_name: &str) -> String {
+    disposition("attachment", file_name)
+}
+
+/// A presigned GET for showing a file in the page (a preview): `inline`, with the response's
+/// type fixed to `content_type`, which the caller has checked is one that cannot run script.
+pub async fn presign_inline(
+    app: &App,
+    key: &str,
+    content_type: &str,
+    file_name: &str,
+) -> ApiResult<String> {
+    let config = PresigningConfig::expires_in(DOWNLOAD_URL_LIFETIME)
+        .map_err(|error| ApiError::internal("presigning config", error))?;
+    let request = app
+        .s3_for(key)
+        .await?
+        .get_object()
+        .bucket(&app.config.documents_bucket)
+        .key(key)
+        .response_content_disposition(disposition("inline", file_name))
+        .response_content_type(content_type)
+        .presigned(config)
+        .await
+        .map_err(|error| ApiError::dependency("s3 presign get", error))?;
+    Ok(request.uri().to_string())
+}
+
+fn disposition(kind: &str, file_name: &str) -> String {
     let ascii: String = file_name
         .chars()
         .map(|c| {
@@ -148,5 +176,5 @@ pub fn attachment_disposition(file_name: &str) -> String {
             _ => format!("%{byte:02X}"),
         })
         .collect();
-    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+    format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }

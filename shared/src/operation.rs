@@ -29,6 +29,8 @@ use std::pin::Pin;
 #[derive(Clone, Copy)]
 pub enum Serve {
     Http(Handler),
+    /// Events from an EventBridge rule ([`Trigger::ObjectCreated`], [`Trigger::MalwareScanResult`]).
+    Event(crate::runtime::EventHandler),
     Runtime(fn() -> RuntimeFuture),
 }
 
@@ -170,6 +172,13 @@ pub enum Trigger {
         expression: &'static str,
         description: &'static str,
     },
+    /// S3's "Object Created" events (through EventBridge) for documents-bucket keys ending in
+    /// `suffix`.
+    ObjectCreated {
+        suffix: &'static str,
+    },
+    /// GuardDuty Malware Protection for S3's scan results for the documents bucket.
+    MalwareScanResult,
 }
 
 /// Something a policy statement names.
@@ -191,6 +200,9 @@ pub enum Resource {
     BrandingObjects,
     /// The Secrets Manager secret with the firm's Stripe keys (`Config::stripe_secret_name`).
     StripeSecret,
+    /// Every object of the documents bucket (tenant objects are reached through the tenant's
+    /// session instead; this is for the bucket-wide event handlers).
+    DocumentObjects,
 }
 
 /// One IAM statement of the function's own role.
@@ -279,6 +291,23 @@ impl Operation {
             description: "",
             serve: Serve::Http(handler),
             trigger: Trigger::Routes(&[]),
+            grants: &[],
+            timeout: None,
+            environment: &[],
+        }
+    }
+
+    /// A function that handles the events of `trigger` with `handler`.
+    pub const fn event(
+        name: &'static str,
+        handler: crate::runtime::EventHandler,
+        trigger: Trigger,
+    ) -> Self {
+        Operation {
+            name,
+            description: "",
+            serve: Serve::Event(handler),
+            trigger,
             grants: &[],
             timeout: None,
             environment: &[],

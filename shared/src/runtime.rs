@@ -29,6 +29,46 @@ macro_rules! handler {
     }};
 }
 
+/// What an event-driven operation's handler returns (an EventBridge rule's delivery).
+pub type EventFuture = Pin<Box<dyn Future<Output = ApiResult<()>> + Send>>;
+
+/// An operation started by an event rather than a request: it gets the event's JSON as
+/// EventBridge delivers it. The local stack calls the same function in-process.
+pub type EventHandler = fn(Arc<App>, serde_json::Value) -> EventFuture;
+
+/// Turns `async fn(&App, serde_json::Value) -> ApiResult<()>` into an [`EventHandler`].
+#[macro_export]
+macro_rules! event_handler {
+    ($function:path) => {{
+        fn boxed(
+            app: ::std::sync::Arc<$crate::App>,
+            event: ::serde_json::Value,
+        ) -> $crate::runtime::EventFuture {
+            ::std::boxed::Box::pin(async move { $function(&app, event).await })
+        }
+        boxed as $crate::runtime::EventHandler
+    }};
+}
+
+/// The whole of an event-driven function's `main`: build the clients once, then handle each
+/// event. A failed event is a function error, so EventBridge's retry policy and the error
+/// alarm see it.
+pub async fn run_events(handler: EventHandler) -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let app = Arc::new(App::from_env().await?);
+    lambda_http::lambda_runtime::run(lambda_http::lambda_runtime::service_fn(
+        move |event: lambda_http::lambda_runtime::LambdaEvent<serde_json::Value>| {
+            let app = app.clone();
+            async move {
+                handler(app, event.payload)
+                    .await
+                    .map_err(|error| lambda_http::Error::from(error.to_string()))
+            }
+        },
+    ))
+    .await
+}
+
 /// Runs a handler until errors become JSON responses.
 /// A request that did not come through the portal's distribution never reaches the handler
 /// (crate::edge).

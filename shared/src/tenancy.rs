@@ -95,7 +95,13 @@ pub fn session_request(
             {
                 "Sid": "OneTenantsObjects",
                 "Effect": "Allow",
-                "Action": ["s3:GetObject", "s3:PutObject"],
+                "Action": [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:PutObjectTagging",
+                    "s3:AbortMultipartUpload",
+                    "s3:ListMultipartUploadParts"
+                ],
                 "Resource": format!("{}/tenants/{tenant_id}/*", resources.bucket_arn)
             }
         ]

@@ -46,6 +46,8 @@ async fn shared_document(env: &TestEnv, staff: &Session, client: &Client, bytes:
         .send()
         .await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
+    // Approvals are asked only on files the malware scan cleared.
+    assert_eq!(env.scanned(&document, 1).await, "clean");
     document
 }
 

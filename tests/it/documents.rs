@@ -137,7 +137,15 @@ async fn request_upload_reject_upload_again_accept_share_and_download() {
 
     // Upload v1: the presigned PUT signs the type, the length and the checksum.
     let first = b"%PDF-1.7 first attempt".to_vec();
-    let started = start_upload(&env, &client, &request_id, "../scans/tax forms.pdf", &first).await;
+    // A name with a folder in it is refused, naming the field, and nothing is started.
+    let pathy = start_upload(&env, &client, &request_id, "../scans/tax forms.pdf", &first).await;
+    assert_eq!(pathy.status, StatusCode::BAD_REQUEST, "{}", pathy.body);
+    assert!(
+        pathy.error_message().starts_with("file_name:"),
+        "{}",
+        pathy.body
+    );
+    let started = start_upload(&env, &client, &request_id, "tax forms.pdf", &first).await;
     assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
     let document_id = started.json["document_id"].as_str().unwrap().to_string();
     assert_eq!(started.json["version"], 1);
@@ -253,7 +261,10 @@ async fn request_upload_reject_upload_again_accept_share_and_download() {
     let closed = start_upload(&env, &client, &request_id, "more.pdf", b"more").await;
     assert_eq!(closed.status, StatusCode::CONFLICT);
 
-    // Both versions are kept, in order, and each downloads as what was uploaded.
+    // Both versions are kept, in order, and each downloads as what was uploaded, once the
+    // malware scan found it clean.
+    env.scanned(&document_id, 1).await;
+    env.scanned(&document_id, 2).await;
     let document = env
         .call("GET", &format!("/api/documents/{document_id}"))
         .bearer(&client.session.token)
@@ -317,6 +328,7 @@ async fn request_upload_reject_upload_again_accept_share_and_download() {
         .send()
         .await;
     assert!(listed.body.contains("Engagement letter"), "{}", listed.body);
+    assert_eq!(env.scanned(&letter_id, 1).await, "clean");
     let link = env
         .call(
             "GET",
@@ -611,7 +623,7 @@ async fn limits_bad_input_and_mismatched_objects_change_nothing() {
     let huge = upload(
         client.session.token.clone(),
         request_id.clone(),
-        with("size", json!(100_000_001)),
+        with("size", json!(5 * 1024 * 1024 * 1024_i64 + 1)),
     )
     .await;
     assert_eq!(huge.status, StatusCode::PAYLOAD_TOO_LARGE);
@@ -819,6 +831,7 @@ async fn another_tenant_and_a_read_only_contact_get_nothing_they_should_not() {
     }
 
     // A read-only contact of B sees and downloads, but cannot upload or confirm.
+    env.scanned(&b_document, 1).await;
     let reader = env
         .contact_with_roles(&b, "reader", vec![Role::ReadOnly])
         .await;

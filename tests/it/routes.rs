@@ -127,6 +127,52 @@ fn sample_request(route: &template::Route) -> IncomingRequest {
     request
 }
 
+/// What EventBridge delivers for an event-driven operation's trigger.
+fn sample_bucket_event(trigger: Trigger) -> serde_json::Value {
+    let envelope = |source: &str, detail_type: &str, detail: serde_json::Value| {
+        serde_json::json!({
+            "version": "0",
+            "id": "4b1f6e0c-9c1e-4f59-8f0e-2d3c4b5a6978",
+            "detail-type": detail_type,
+            "source": source,
+            "account": "123456789012",
+            "time": "2026-12-03T10:00:00Z",
+            "region": "eu-west-1",
+            "resources": ["arn:aws:s3:::atrium-prod-documents"],
+            "detail": detail,
+        })
+    };
+    match trigger {
+        Trigger::ObjectCreated { suffix } => envelope(
+            "aws.s3",
+            "Object Created",
+            serde_json::json!({
+                "version": "0",
+                "bucket": { "name": "atrium-prod-documents" },
+                "object": { "key": format!("tenants/01ARZ3NDEKTSV4RRFFQ69G5FAV/archives/01JD3K7ZQ8M2V5X9T4R6N1B0CW{suffix}"), "size": 0 },
+                "reason": "PutObject",
+            }),
+        ),
+        _ => envelope(
+            "aws.guardduty",
+            "GuardDuty Malware Protection Object Scan Result",
+            serde_json::json!({
+                "schemaVersion": "1.0",
+                "scanStatus": "COMPLETED",
+                "resourceType": "S3_OBJECT",
+                "s3ObjectDetails": {
+                    "bucketName": "atrium-prod-documents",
+                    "objectKey": "tenants/01ARZ3NDEKTSV4RRFFQ69G5FAV/documents/01JD3K7ZQ8M2V5X9T4R6N1B0CW/v1",
+                    "eTag": "0d9a1f3e5c7b9d1f3a5c7e9b1d3f5a7c",
+                    "versionId": null,
+                    "s3Throttled": false
+                },
+                "scanResultDetails": { "scanResultStatus": "NO_THREATS_FOUND", "threats": null }
+            }),
+        ),
+    }
+}
+
 #[test]
 fn every_function_has_a_sample_event_that_parses() {
     let text = template_text();
@@ -138,6 +184,11 @@ fn every_function_has_a_sample_event_that_parses() {
     for (function, operation) in functions {
         let is_authorizer = atrium_portal::find(&operation)
             .is_some_and(|operation| operation.trigger == Trigger::Authorizer);
+        let event_trigger = atrium_portal::find(&operation)
+            .filter(|operation| {
+                matches!(operation.serve, atrium_shared::operation::Serve::Event(_))
+            })
+            .map(|operation| operation.trigger);
         let file = events_dir().join(format!("{operation}.json"));
         let rewrite = match write.as_deref() {
             Some("all") => true,
@@ -157,6 +208,8 @@ fn every_function_has_a_sample_event_that_parses() {
                     "resources": ["arn:aws:scheduler:eu-west-1:123456789012:schedule/default/atrium-reminders"],
                     "detail": {}
                 })
+            } else if let Some(trigger) = event_trigger {
+                sample_bucket_event(trigger)
             } else if is_authorizer {
                 let mut request = sample_request(protected);
                 request
@@ -184,6 +237,13 @@ fn every_function_has_a_sample_event_that_parses() {
         if scheduled.contains(&operation) {
             let event: serde_json::Value = serde_json::from_str(&text).expect("scheduled event");
             assert_eq!(event["detail-type"], "Scheduled Event");
+        } else if let Some(trigger) = event_trigger {
+            let event: serde_json::Value = serde_json::from_str(&text).expect("an event");
+            assert_eq!(
+                event["detail-type"],
+                sample_bucket_event(trigger)["detail-type"],
+                "{operation}"
+            );
         } else if is_authorizer {
             let _: AuthorizerEvent = serde_json::from_str(&text).expect("authorizer event");
         } else {

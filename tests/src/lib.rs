@@ -276,7 +276,41 @@ impl TestEnv {
             "confirm: {}",
             confirmed.body
         );
+        self.scanned(&document_id, 1).await;
         document_id
+    }
+
+    /// Waits until the malware scan (the local stack's stand-in for GuardDuty) has answered
+    /// for a version, and answers its verdict (`clean`, `quarantined`, …).
+    pub async fn scanned(&self, document_id: &str, number: u32) -> String {
+        use atrium_documents::data::{Documents, ScanState};
+        let started = std::time::Instant::now();
+        loop {
+            self.gateway.watcher().sweep().await;
+            let clients = self
+                .app
+                .store
+                .list_clients(100, None)
+                .await
+                .map(|page| page.items)
+                .unwrap_or_default();
+            for client in clients {
+                let scope = atrium_shared::store::registry::registered_scope(&client);
+                if let Ok(Some(version)) = Documents::of(self.app.store.tenant(&scope))
+                    .version(document_id, number)
+                    .await
+                {
+                    if version.scan != ScanState::BeingChecked {
+                        return version.scan.as_str().to_string();
+                    }
+                }
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "the scan of {document_id} v{number} never answered"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     pub async fn mail_to(&self, address: &str) -> Vec<SentMail> {

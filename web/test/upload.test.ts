@@ -265,7 +265,9 @@ describe("uploadFile", () => {
     const exe = new File(["MZ"], "setup.exe", { type: "application/x-msdownload" });
     await expect(uploadFile(exe, api)).rejects.toThrow(/“setup.exe” cannot be uploaded. This kind of file is not accepted/);
     await expect(uploadFile(new File([], "empty.pdf", { type: "application/pdf" }), api)).rejects.toThrow("“empty.pdf” is empty. Choose a file with content.");
-    expect(checkFile({ name: "huge.zip", type: "application/zip", size: 100_000_001 })).toBe("“huge.zip” is larger than the limit of 100 MB.");
+    expect(checkFile({ name: "huge.zip", type: "application/zip", size: 5 * 1024 ** 3 + 1 })).toBe("“huge.zip” is larger than the limit of 5 GB.");
+    expect(checkFile({ name: "big.zip", type: "application/zip", size: 100_000_001 }, 100_000_000)).toBe("“big.zip” is larger than the limit of 100 MB.");
+    expect(checkFile({ name: "fine.zip", type: "application/zip", size: 5 * 1024 ** 3 })).toBeUndefined();
     expect(calls.start).toHaveLength(0);
     expect(recorded).toHaveLength(0);
   });

@@ -66,6 +66,10 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
                         "is not a confirmed version of that document",
                     )
                 })?;
+            // Nobody is asked to approve a file the malware scan has not cleared.
+            found
+                .servable()
+                .map_err(|reason| ApiError::conflict(format!("subject.version: {reason}")))?;
             ApprovalSubject::DocumentVersion {
                 document_id,
                 number: version,

@@ -111,6 +111,43 @@ pub enum VersionStatus {
     /// An upload URL was issued; nothing is recorded until the upload is confirmed.
     Pending,
     Confirmed,
+    /// The uploader cancelled (or the upload was abandoned); its parts were discarded.
+    Aborted,
+}
+
+/// What the malware gate (GuardDuty Malware Protection for S3, `atrium-files`'s scan-result
+/// handler) said about a version's object. Only a clean version is ever served.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScanState {
+    /// Uploaded; the scan has not answered yet.
+    BeingChecked,
+    /// No threats found. Also what versions recorded before the gate existed read as.
+    #[default]
+    Clean,
+    /// Threats found: kept (evidence), never served.
+    Quarantined,
+    /// The scanner could not check it (unsupported, access denied, failed): not served.
+    Unscannable,
+}
+
+impl ScanState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanState::BeingChecked => "being_checked",
+            ScanState::Clean => "clean",
+            ScanState::Quarantined => "quarantined",
+            ScanState::Unscannable => "unscannable",
+        }
+    }
+}
+
+/// A version uploaded in parts: S3's multipart upload and how the file is cut.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MultipartUpload {
+    pub upload_id: String,
+    pub part_size: i64,
+    pub part_count: u32,
 }
 
 /// `T#<tenant>` / `DOCV#<document>#<number>`: one uploaded file, never overwritten.
@@ -129,6 +166,39 @@ pub struct VersionRecord {
     pub created_at: String,
     #[serde(default)]
     pub confirmed_at: Option<String>,
+    #[serde(default)]
+    pub scan: ScanState,
+    #[serde(default)]
+    pub scanned_at: Option<String>,
+    /// Set when the file is uploaded in parts (larger than one part).
+    #[serde(default)]
+    pub multipart: Option<MultipartUpload>,
+    /// S3's own checksum of the stored object: the SHA-256 for a single PUT, the SHA-256 of the
+    /// parts' SHA-256s with `-<parts>` for a multipart upload.
+    #[serde(default)]
+    pub object_checksum: Option<String>,
+}
+
+impl VersionRecord {
+    /// Whether the version may be served (downloaded, previewed, archived, signed): confirmed
+    /// and clean. Otherwise the reason, for a 409.
+    pub fn servable(&self) -> Result<(), &'static str> {
+        if self.status != VersionStatus::Confirmed {
+            return Err("this version has not been uploaded completely");
+        }
+        match self.scan {
+            ScanState::Clean => Ok(()),
+            ScanState::BeingChecked => {
+                Err("this file is being checked for malware; it can be opened once the check is done")
+            }
+            ScanState::Quarantined => Err(
+                "this file was quarantined: the malware scan found a threat, so it is never served",
+            ),
+            ScanState::Unscannable => {
+                Err("this file could not be checked for malware, so it is not served; ask for another copy")
+            }
+        }
+    }
 }
 
 pub const REQUEST_PREFIX: &str = "REQ#";
@@ -311,6 +381,62 @@ impl<'a> Documents<'a> {
                 )?
                 .with_names(&[("#status", "status")])),
         }
+    }
+
+    /// Records the scanner's verdict on a version, whatever its upload status (the scan may
+    /// answer before or after the confirmation). Only the scan fields change, so a confirm
+    /// racing with it loses nothing.
+    pub fn record_scan(
+        &self,
+        document_id: &str,
+        number: u32,
+        scan: ScanState,
+        at: &str,
+    ) -> ApiResult<Write> {
+        Ok(self
+            .0
+            .update(
+                &version_sk(document_id, number),
+                "SET #scan = :scan, scanned_at = :at",
+                Some("attribute_exists(document_id)"),
+                &[(":scan", attribute(&scan)?), (":at", s(at))],
+            )?
+            .with_names(&[("#scan", "scan")]))
+    }
+
+    /// Moves a pending version to `status` (confirmed or aborted), setting only the upload's
+    /// fields: the scan's verdict, which may already be there, is kept.
+    pub fn finish_version(
+        &self,
+        record: &VersionRecord,
+        status: VersionStatus,
+    ) -> ApiResult<Write> {
+        Ok(self
+            .0
+            .update(
+                &version_sk(&record.document_id, record.number),
+                "SET #status = :status, confirmed_at = :at, object_checksum = :checksum",
+                Some("#status = :pending"),
+                &[
+                    (":status", attribute(&status)?),
+                    (":pending", attribute(&VersionStatus::Pending)?),
+                    (
+                        ":at",
+                        match &record.confirmed_at {
+                            Some(at) => s(at),
+                            None => AttributeValue::Null(true),
+                        },
+                    ),
+                    (
+                        ":checksum",
+                        match &record.object_checksum {
+                            Some(sum) => s(sum),
+                            None => AttributeValue::Null(true),
+                        },
+                    ),
+                ],
+            )?
+            .with_names(&[("#status", "status")]))
     }
 
     /// Confirmed versions of a document, oldest first (pending uploads are left out).

@@ -1,24 +1,21 @@
 //! Document collection, both sides: the firm asks for documents with deadlines and reviews
-//! what comes back; clients upload straight to S3 and download what the firm shares. Every
-//! upload, confirmation, list view and download is in the tenant's audit trail.
+//! what comes back. The records live here (requests, documents, versions); moving the bytes
+//! (uploads, the malware gate, previews, downloads, archives) is `atrium-files`. Every list
+//! view is in the tenant's audit trail.
 
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
 pub mod change;
-pub mod confirm;
 pub mod data;
 pub mod documents_get;
 pub mod documents_list;
-pub mod download;
 pub mod requests_cancel;
 pub mod requests_create;
 pub mod requests_list;
 pub mod requests_review;
 pub mod requests_update;
 pub mod rules;
-pub mod share;
-pub mod upload;
 pub mod view;
 
 use crate::data::DocumentRecord;
@@ -33,111 +30,67 @@ pub fn visible_to(principal: &Principal, document: &DocumentRecord) -> bool {
 /// (docs/architecture.md, "Adding an operation").
 pub const OPERATIONS: &[Operation] = &[
     Operation::http("requests-create", handler!(requests_create::handle))
-    .describe("Asks a client for documents by a date (one or a checklist).")
-    .routes(&[
-        Route::new(Post, "/api/clients/{id}/requests", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE_QUERY,
-        SEND_MAIL,
-    ]),
+        .describe("Asks a client for documents by a date (one or a checklist).")
+        .routes(&[Route::new(Post, "/api/clients/{id}/requests", FIRM)])
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY, SEND_MAIL]),
     Operation::http("requests-update", handler!(requests_update::handle))
-    .describe("Edits a document request.")
-    .routes(&[
-        Route::new(Patch, "/api/clients/{id}/requests/{request}", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE,
-    ]),
+        .describe("Edits a document request.")
+        .routes(&[Route::new(
+            Patch,
+            "/api/clients/{id}/requests/{request}",
+            FIRM,
+        )])
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
     Operation::http("requests-cancel", handler!(requests_cancel::handle))
-    .describe("Cancels a document request.")
-    .routes(&[
-        Route::new(Post, "/api/clients/{id}/requests/{request}/cancel", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE,
-    ]),
+        .describe("Cancels a document request.")
+        .routes(&[Route::new(
+            Post,
+            "/api/clients/{id}/requests/{request}/cancel",
+            FIRM,
+        )])
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
     Operation::http("requests-review", handler!(requests_review::handle))
-    .describe("Accepts a submission, or rejects it with a reason.")
-    .routes(&[
-        Route::new(Post, "/api/clients/{id}/requests/{request}/review", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE,
-    ]),
+        .describe("Accepts a submission, or rejects it with a reason.")
+        .routes(&[Route::new(
+            Post,
+            "/api/clients/{id}/requests/{request}/review",
+            FIRM,
+        )])
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
     Operation::http("requests-list", handler!(requests_list::handle))
-    .describe("Lists document requests (a client's own, one client's, or every client's by status).")
-    .routes(&[
-        Route::new(Get, "/api/requests", EVERYONE),
-        Route::new(Get, "/api/clients/{id}/requests", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        Grant::new(&["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:BatchWriteItem", "dynamodb:UpdateItem"], &[Resource::Table, Resource::TableIndex("*")]).firm_keys_only(),
-    ]),
-    Operation::http("documents-upload", handler!(upload::handle))
-    .describe("Starts a client's upload for a request (presigned PUT).")
-    .routes(&[
-        Route::new(Post, "/api/requests/{request}/uploads", ACTORS),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE,
-    ]),
-    Operation::http("documents-share", handler!(share::handle))
-    .describe("Starts the upload of a document not tied to a request (shared by the firm, or a contact's own), or a new version of a shared one.")
-    .routes(&[
-        Route::new(Post, "/api/documents", ACTORS),
-        Route::new(Post, "/api/clients/{id}/documents", FIRM),
-        Route::new(Post, "/api/clients/{id}/documents/{document}/versions", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE,
-    ]),
-    Operation::http("documents-confirm", handler!(confirm::handle))
-    .describe("Checks an uploaded object against what was declared and records the version.")
-    .routes(&[
-        Route::new(Post, "/api/documents/{document}/versions/{number}/confirm", ACTORS),
-        Route::new(Post, "/api/clients/{id}/documents/{document}/versions/{number}/confirm", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE,
-        SEND_MAIL,
-    ]),
+        .describe(
+            "Lists document requests (a client's own, one client's, or every client's by status).",
+        )
+        .routes(&[
+            Route::new(Get, "/api/requests", EVERYONE),
+            Route::new(Get, "/api/clients/{id}/requests", FIRM),
+        ])
+        .grants(&[
+            TENANT_SESSIONS,
+            Grant::new(
+                &[
+                    "dynamodb:GetItem",
+                    "dynamodb:PutItem",
+                    "dynamodb:Query",
+                    "dynamodb:BatchWriteItem",
+                    "dynamodb:UpdateItem",
+                ],
+                &[Resource::Table, Resource::TableIndex("*")],
+            )
+            .firm_keys_only(),
+        ]),
     Operation::http("documents-list", handler!(documents_list::handle))
-    .describe("Lists a client's documents.")
-    .routes(&[
-        Route::new(Get, "/api/documents", CONTACTS),
-        Route::new(Get, "/api/clients/{id}/documents", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE_QUERY,
-    ]),
+        .describe("Lists a client's documents.")
+        .routes(&[
+            Route::new(Get, "/api/documents", CONTACTS),
+            Route::new(Get, "/api/clients/{id}/documents", FIRM),
+        ])
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY]),
     Operation::http("documents-get", handler!(documents_get::handle))
-    .describe("One document with its versions.")
-    .routes(&[
-        Route::new(Get, "/api/documents/{document}", CONTACTS),
-        Route::new(Get, "/api/clients/{id}/documents/{document}", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE_QUERY,
-    ]),
-    Operation::http("documents-download", handler!(download::handle))
-    .describe("A short-lived download link for one version.")
-    .routes(&[
-        Route::new(Get, "/api/documents/{document}/versions/{number}/download", CONTACTS),
-        Route::new(Get, "/api/clients/{id}/documents/{document}/versions/{number}/download", FIRM),
-    ])
-    .grants(&[
-        TENANT_SESSIONS,
-        FIRM_WRITE,
-    ]),
+        .describe("One document with its versions.")
+        .routes(&[
+            Route::new(Get, "/api/documents/{document}", CONTACTS),
+            Route::new(Get, "/api/clients/{id}/documents/{document}", FIRM),
+        ])
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE_QUERY]),
 ];

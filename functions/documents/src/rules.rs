@@ -22,7 +22,7 @@ pub const ALLOWED_CONTENT_TYPES: &[&str] = &[
     "application/vnd.openxmlformats-officedocument.presentationml.presentation",
 ];
 
-pub const MAX_FILE_NAME_CHARS: usize = 180;
+pub const MAX_FILE_NAME_CHARS: usize = 255;
 
 /// A media type this portal takes for documents.
 pub fn content_type(value: ContentType) -> ApiResult<ContentType> {
@@ -49,36 +49,41 @@ pub fn size(value: i64, max_bytes: i64) -> ApiResult<i64> {
     Ok(value)
 }
 
-/// A file name fit to show and to offer back in a download: no path, no control characters,
-/// no quotes or separators that could break a header, at most 180 characters (keeping the
-/// extension), never empty.
-pub fn file_name(value: &str) -> String {
-    let base = value.rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = base
+/// A file name fit to show and to offer back in a download. A name with a folder in it,
+/// control characters, or more than 255 characters is refused (the browser sends the bare
+/// name; anything else is a crafted request); quotes and separators that could break a header
+/// are replaced, and a leading dot is dropped.
+pub fn file_name(value: &str) -> ApiResult<String> {
+    if value.contains(['/', '\\']) {
+        return Err(ApiError::invalid(
+            "file_name",
+            "give the file's name only, without a folder",
+        ));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(ApiError::invalid(
+            "file_name",
+            "the file's name has control characters",
+        ));
+    }
+    if value.chars().count() > MAX_FILE_NAME_CHARS {
+        return Err(ApiError::invalid(
+            "file_name",
+            format!("the file's name is longer than {MAX_FILE_NAME_CHARS} characters; rename it"),
+        ));
+    }
+    let cleaned: String = value
         .chars()
-        .filter(|c| !c.is_control())
         .map(|c| match c {
             '"' | ';' | ':' | '*' | '?' | '<' | '>' | '|' => '_',
             other => other,
         })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim().to_string();
-    let cleaned = if cleaned.is_empty() {
-        "document".to_string()
-    } else {
-        cleaned
-    };
-    if cleaned.chars().count() <= MAX_FILE_NAME_CHARS {
-        return cleaned;
+    if cleaned.is_empty() {
+        return Err(ApiError::invalid("file_name", "the file needs a name"));
     }
-    let (stem, extension) = match cleaned.rsplit_once('.') {
-        Some((stem, extension)) if extension.chars().count() <= 10 && !stem.is_empty() => {
-            (stem.to_string(), format!(".{extension}"))
-        }
-        _ => (cleaned.clone(), String::new()),
-    };
-    let keep = MAX_FILE_NAME_CHARS - extension.chars().count();
-    format!("{}{extension}", stem.chars().take(keep).collect::<String>())
+    Ok(cleaned)
 }
 
 #[cfg(test)]
@@ -86,30 +91,49 @@ mod tests {
     use super::*;
 
     #[test]
-    fn file_names_are_cleaned() {
-        assert_eq!(file_name("../../etc/passwd"), "passwd");
+    fn file_names_are_checked_and_cleaned() {
+        let refused = |name: &str| {
+            let error = file_name(name).unwrap_err();
+            (
+                error.status.as_u16(),
+                error.message.split(':').next().map(str::to_string),
+            )
+        };
         assert_eq!(
-            file_name("C:\\Users\\ann\\tax return.pdf"),
-            "tax return.pdf"
+            refused("../../etc/passwd"),
+            (400, Some("file_name".to_string()))
         );
-        assert_eq!(file_name("bad\u{0}\u{7}name\n.pdf"), "badname.pdf");
-        assert_eq!(file_name("say \"hi\"; rm.pdf"), "say _hi__ rm.pdf");
-        assert_eq!(file_name("   "), "document");
-        assert_eq!(file_name(".hidden"), "hidden");
         assert_eq!(
-            file_name("Überweisung 2025 – März.pdf"),
+            refused("C:\\Users\\ann\\tax return.pdf"),
+            (400, Some("file_name".to_string()))
+        );
+        assert_eq!(
+            refused("bad\u{0}name.pdf"),
+            (400, Some("file_name".to_string()))
+        );
+        assert_eq!(
+            refused("line\r\nbreak.pdf"),
+            (400, Some("file_name".to_string()))
+        );
+        assert_eq!(
+            refused(&"x".repeat(1000)),
+            (400, Some("file_name".to_string()))
+        );
+        assert_eq!(refused("   "), (400, Some("file_name".to_string())));
+        assert_eq!(file_name("say \"hi\"; rm.pdf").unwrap(), "say _hi__ rm.pdf");
+        assert_eq!(file_name(".hidden").unwrap(), "hidden");
+        assert_eq!(
+            file_name("Überweisung 2025 – März.pdf").unwrap(),
             "Überweisung 2025 – März.pdf"
         );
-        let long = format!("{}.pdf", "x".repeat(400));
-        let cleaned = file_name(&long);
-        assert_eq!(cleaned.chars().count(), MAX_FILE_NAME_CHARS);
-        assert!(cleaned.ends_with(".pdf"));
+        assert!(file_name(&format!("{}.pdf", "x".repeat(251))).is_ok());
     }
 
     #[test]
     fn dispositions_keep_the_name_and_stay_one_header() {
-        let cleaned =
-            atrium_shared::objects::attachment_disposition(&file_name("März \"plan\".pdf"));
+        let cleaned = atrium_shared::objects::attachment_disposition(
+            &file_name("März \"plan\".pdf").unwrap(),
+        );
         assert_eq!(
             cleaned,
             "attachment; filename=\"M_rz _plan_.pdf\"; filename*=UTF-8''M%C3%A4rz%20_plan_.pdf"

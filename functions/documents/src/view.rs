@@ -1,6 +1,9 @@
 //! What the API answers about requests, documents and versions.
 
-use crate::data::{DocumentOrigin, DocumentRecord, RequestRecord, RequestStatus, VersionRecord};
+use crate::data::{
+    DocumentOrigin, DocumentRecord, RequestRecord, RequestStatus, ScanState, VersionRecord,
+    VersionStatus,
+};
 use atrium_shared::dates::today;
 use atrium_shared::types::{ContentType, Sha256};
 use serde::Serialize;
@@ -92,6 +95,10 @@ pub struct VersionView {
     pub sha256: Sha256,
     pub uploaded_by: String,
     pub uploaded_at: String,
+    pub status: VersionStatus,
+    /// The malware gate's verdict; only `clean` versions are served.
+    pub scan: ScanState,
+    pub object_checksum: Option<String>,
 }
 
 impl From<VersionRecord> for VersionView {
@@ -104,6 +111,9 @@ impl From<VersionRecord> for VersionView {
             sha256: record.sha256,
             uploaded_by: record.uploaded_by,
             uploaded_at: record.confirmed_at.unwrap_or(record.created_at),
+            status: record.status,
+            scan: record.scan,
+            object_checksum: record.object_checksum,
         }
     }
 }

@@ -49,3 +49,33 @@ export async function sha256Base64(data: Blob | ArrayBuffer | ArrayBufferView): 
   const digest = await subtle().digest("SHA-256", bytes as Uint8Array<ArrayBuffer>);
   return toBase64(new Uint8Array(digest));
 }
+
+/** Bytes read at a time for a large file's SHA-256. */
+export const HASH_SLICE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * base64(SHA-256) of a Blob of any size without holding it in memory: read in slices and fed
+ * to an incremental hasher (@noble/hashes; Web Crypto only digests whole buffers).
+ * `onProgress` gets the bytes read so far.
+ */
+export async function sha256BlobIncremental(
+  blob: Blob,
+  options: { sliceBytes?: number; onProgress?: (read: number, total: number) => void; signal?: AbortSignal } = {},
+): Promise<string> {
+  const { sha256 } = await import("@noble/hashes/sha2.js");
+  const hasher = sha256.create();
+  const step = options.sliceBytes ?? HASH_SLICE_BYTES;
+  options.onProgress?.(0, blob.size);
+  for (let start = 0; start < blob.size; start += step) {
+    if (options.signal?.aborted) throw new DOMException("The upload was stopped.", "AbortError");
+    let bytes: ArrayBuffer;
+    try {
+      bytes = await readBytes(blob.slice(start, Math.min(blob.size, start + step)));
+    } catch {
+      throw new Error("The file could not be read. It may have been moved or changed; choose it again.");
+    }
+    hasher.update(new Uint8Array(bytes));
+    options.onProgress?.(Math.min(blob.size, start + step), blob.size);
+  }
+  return toBase64(hasher.digest());
+}

@@ -4,7 +4,9 @@
 // they can view and download.
 import { useState } from "preact/hooks";
 import { api, call, type Schemas } from "../../api/client";
+import { PreviewButton } from "../../components/Preview";
 import { announce } from "../../lib/announce";
+import { filesApi, isPreviewableName } from "../../lib/files";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { canAct, link, useMe, useScope } from "../../state";
 import { Async, Badge, Button, Card, Checkbox, Empty, ErrorMessage, Form, Page, TextArea, TextField, useAsync, useSubmit } from "../../components/ui";
@@ -149,9 +151,10 @@ export function ApprovalDetail(props: { approval: string }) {
 }
 
 /** What is approved: the exact document version and its fingerprint, a milestone or a statement. */
-export function ApprovalSubject(props: { approval: Approval; documentHref?: string; projectHref?: string; staff?: boolean }) {
+export function ApprovalSubject(props: { approval: Approval; documentHref?: string; projectHref?: string; staff?: boolean; clientId?: string }) {
   const scope = useScope();
   const subject = props.approval.subject;
+  const clientId = props.clientId ?? scope.clientId;
   return (
     <Card title={props.approval.status !== "pending" ? "What this approval is about" : props.staff ? "What the client is asked to approve" : "What you are asked to approve"}>
       {subject.kind === "document_version" && (
@@ -159,6 +162,16 @@ export function ApprovalSubject(props: { approval: Approval; documentHref?: stri
           <dt>Document</dt>
           <dd>
             <a href={props.documentHref ?? link(scope, `/documents/${subject.document_id}`)}>{subject.file_name}</a>
+            {isPreviewableName(subject.file_name) && (
+              <>
+                {" "}
+                <PreviewButton
+                  label={`Preview ${subject.file_name}, version ${subject.number}`}
+                  fileName={subject.file_name}
+                  load={() => filesApi(clientId).preview(subject.document_id, subject.number)}
+                />
+              </>
+            )}
           </dd>
           <dt>Version</dt>
           <dd>{subject.number}</dd>

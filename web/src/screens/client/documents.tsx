@@ -1,10 +1,15 @@
 // The client's documents: what the firm shared with them and what they uploaded, each with its
-// versions; downloads open the short-lived link the API answers. Contacts who can act upload
-// documents of their own here. The firm's documents tab reuses the loader, the tables and the facts.
-import { useState } from "preact/hooks";
+// versions and their malware check; downloads open the short-lived link the API answers, and
+// previews show PDFs, images and text in the page. Contacts who can act upload documents of
+// their own here, and download everything as one zip. The firm's documents tab reuses the
+// loader, the tables and the facts.
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, call, type Schemas } from "../../api/client";
+import { DownloadAll } from "../../components/DownloadAll";
+import { PreviewButton } from "../../components/Preview";
 import { Upload } from "../../components/Upload";
 import { announce } from "../../lib/announce";
+import { filesApi, isPreviewable, scanOf, type PreviewLink } from "../../lib/files";
 import { formatDate, formatDateTime, formatSize } from "../../lib/format";
 import { canAct, link, useMe, useScope, type Me } from "../../state";
 import { Async, Badge, Button, Card, Empty, ErrorMessage, Page, TextField, useAsync } from "../../components/ui";
@@ -86,10 +91,57 @@ export function DownloadButton(props: { label: string; fetchLink: () => Promise<
   );
 }
 
-/** The versions of a document, newest first, each with its download. */
-export function VersionsTable(props: { document: DocumentDetail; download: (version: number) => Promise<Download>; names: Record<string, string> }) {
+/**
+ * What may be done with a version, in words, until it passed the malware check: nothing while
+ * it is checked, never once quarantined. Undefined when it is clean (download and preview).
+ */
+export function versionHold(version: Version, me: Me): string | undefined {
+  if (version.status === "aborted") return "Upload cancelled";
+  if (version.status === "pending") return "Upload not finished";
+  switch (scanOf(version)) {
+    case "being_checked":
+      return "Being checked…";
+    case "quarantined": {
+      const ours = version.uploaded_by.startsWith(me.kind === "staff" ? "staff:" : "client:");
+      return ours ? "Quarantined — please send another file" : "Quarantined — a threat was found; it is never shown or sent";
+    }
+    case "unscannable":
+      return "Could not be checked";
+    default:
+      return undefined;
+  }
+}
+
+/** While a version is being checked, `refresh` every 2 seconds until its state changes (for at most 10 minutes). */
+export function useScanRefresh(versions: Version[], refresh?: () => void) {
+  const checking = versions.some((version) => scanOf(version) === "being_checked" && version.status !== "aborted");
+  const rounds = useRef(0);
+  useEffect(() => {
+    if (!checking) rounds.current = 0;
+    if (!checking || !refresh || rounds.current >= 300) return;
+    const timer = setTimeout(() => {
+      rounds.current += 1;
+      refresh();
+    }, 2000);
+    return () => clearTimeout(timer);
+  }, [checking, refresh, versions]);
+}
+
+/**
+ * The versions of a document, newest first, each with its download and (for PDFs, images and
+ * text) its preview once the malware check found it clean. `refresh` reloads the document
+ * while a version is being checked.
+ */
+export function VersionsTable(props: {
+  document: DocumentDetail;
+  download: (version: number) => Promise<Download>;
+  names: Record<string, string>;
+  preview?: (version: number) => Promise<PreviewLink>;
+  refresh?: () => void;
+}) {
   const me = useMe();
   const versions = [...props.document.versions].sort((a, b) => b.number - a.number);
+  useScanRefresh(props.document.versions, props.refresh);
   if (versions.length === 0) return <Empty>No version has been uploaded yet.</Empty>;
   return (
     <div class="table-wrap">
@@ -101,7 +153,7 @@ export function VersionsTable(props: { document: DocumentDetail; download: (vers
             <th scope="col">File</th>
             <th scope="col">Uploaded</th>
             <th scope="col">
-              <span class="visually-hidden">Download</span>
+              <span class="visually-hidden">Download and preview</span>
             </th>
           </tr>
         </thead>
@@ -130,7 +182,7 @@ export function VersionsTable(props: { document: DocumentDetail; download: (vers
                 </time>
               </td>
               <td>
-                <DownloadButton label={`Download version ${version.number}, ${version.file_name}`} fetchLink={() => props.download(version.number)} />
+                <VersionActions version={version} me={me} download={props.download} preview={props.preview} />
               </td>
             </tr>
           ))}
@@ -138,6 +190,33 @@ export function VersionsTable(props: { document: DocumentDetail; download: (vers
       </table>
     </div>
   );
+}
+
+function VersionActions(props: { version: Version; me: Me; download: (version: number) => Promise<Download>; preview?: (version: number) => Promise<PreviewLink> }) {
+  const { version } = props;
+  const hold = versionHold(version, props.me);
+  if (hold) {
+    const scan = scanOf(version);
+    return (
+      <Badge tone={scan === "quarantined" ? "bad" : scan === "unscannable" ? "warn" : "info"}>
+        <span class="scan-state">{hold}</span>
+      </Badge>
+    );
+  }
+  return (
+    <div class="row">
+      <DownloadButton label={`Download version ${version.number}, ${version.file_name}`} fetchLink={() => props.download(version.number)} />
+      {props.preview && isPreviewable(version.content_type) && (
+        <PreviewButton label={`Preview version ${version.number}, ${version.file_name}`} fileName={version.file_name} load={() => (props.preview as (version: number) => Promise<PreviewLink>)(version.number)} />
+      )}
+    </div>
+  );
+}
+
+/** The preview link of a version, for the contact (no `clientId`) or the firm. */
+export function previewOf(clientId: string | undefined, documentId: string) {
+  const files = filesApi(clientId);
+  return (version: number) => files.preview(documentId, version);
 }
 
 /**
@@ -236,6 +315,12 @@ export function Documents() {
             <Card title="Your uploads">
               <DocumentList documents={documents.filter((document) => document.origin === "client")} caption="Documents you uploaded" href={href} empty="You have not uploaded any documents yet." />
             </Card>
+            {documents.length > 0 && (
+              <Card title="Everything at once">
+                <p class="muted">All these documents as one zip file. Files still being checked are left out.</p>
+                <DownloadAll clientId={scope.clientId} label="Download all documents as one zip file" />
+              </Card>
+            )}
           </>
         )}
       </Async>
@@ -284,7 +369,7 @@ export function DocumentDetail(props: { document: string }) {
           <DocumentFacts document={document} requestLabel="Requested in" requestHref={(request) => link(scope, `/requests/${request}`)} />
           <Card title="Versions">
             <p class="muted">Every upload is kept as its own version. Download links work for five minutes.</p>
-            <VersionsTable document={document} download={download} names={names} />
+            <VersionsTable document={document} download={download} names={names} preview={previewOf(scope.clientId, document.id)} refresh={state.reload} />
           </Card>
         </Page>
       )}

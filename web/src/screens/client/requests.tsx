@@ -3,12 +3,13 @@
 // its instructions, its status, the versions uploaded so far and the upload itself.
 import type { ComponentChildren } from "preact";
 import { api, call, ApiError, type Schemas } from "../../api/client";
+import { DownloadAll } from "../../components/DownloadAll";
 import { Upload } from "../../components/Upload";
 import { Thread } from "../../components/Thread";
 import { formatDate, formatDateTime } from "../../lib/format";
 import { canAct, link, useMe, useScope, type Scope } from "../../state";
 import { Async, Badge, Card, Empty, Page, useAsync } from "../../components/ui";
-import { allPages, useContactNames, VersionsTable } from "./documents";
+import { allPages, previewOf, useContactNames, VersionsTable } from "./documents";
 
 export type Request = Schemas["Request"];
 
@@ -210,7 +211,12 @@ export function RequestDetail(props: { request: string }) {
             {request.status === "submitted" && <p class="notice good">Your document was submitted. The firm will review it and let you know.</p>}
             {request.status === "accepted" && <p class="notice good">The firm accepted this document. Nothing more is needed.</p>}
             <Card title="Uploaded so far">
-              {document ? <VersionsTable document={document} download={download(document.id)} names={names} /> : <Empty>Nothing has been uploaded for this request yet.</Empty>}
+              {document ? (
+                <VersionsTable document={document} download={download(document.id)} names={names} preview={previewOf(scope.clientId, document.id)} refresh={state.reload} />
+              ) : (
+                <Empty>Nothing has been uploaded for this request yet.</Empty>
+              )}
+              {document && document.versions.length > 0 && <DownloadAll clientId={scope.clientId} requestId={request.id} label="Download all of this request's documents as one zip file" />}
             </Card>
             <Card title="Questions about this request">
               <Thread thread={`request:${request.id}`} clientId={scope.clientId} readOnly={scope.readOnly || !canAct(me)} title="Questions about this request" />

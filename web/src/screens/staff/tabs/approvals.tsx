@@ -217,6 +217,7 @@ function StaffApproval(props: { approvalId: string }) {
             </p>
             <ApprovalSubject
               staff
+              clientId={client.id}
               approval={approval}
               documentHref={subject.kind === "document_version" ? clientLink(client, "documents", subject.document_id) : undefined}
               projectHref={subject.kind === "milestone" ? clientLink(client, "projects", subject.project_id) : undefined}

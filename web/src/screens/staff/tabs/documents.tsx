@@ -3,10 +3,11 @@
 // client's admins and billing contacts only) and upload new versions of shared ones.
 import { useState } from "preact/hooks";
 import { api, call } from "../../../api/client";
+import { DownloadAll } from "../../../components/DownloadAll";
 import { Upload } from "../../../components/Upload";
 import { clientLink, useStaffClient, type ClientSummary } from "../../../state";
 import { Async, Badge, Card, Empty, Page, SelectField, TextField, useAsync } from "../../../components/ui";
-import { DocumentFacts, DocumentTable, loadDocuments, originBadge, useContactNames, VersionsTable } from "../../client/documents";
+import { DocumentFacts, DocumentTable, loadDocuments, originBadge, previewOf, useContactNames, VersionsTable } from "../../client/documents";
 
 export function DocumentsTab(props: { document?: string }) {
   const client = useStaffClient();
@@ -23,7 +24,10 @@ function DocumentOverview(props: { client: ClientSummary }) {
             documents.length === 0 ? (
               <Empty>No documents yet.</Empty>
             ) : (
-              <DocumentTable documents={documents} caption={`Documents of ${props.client.name}`} href={(document) => clientLink(props.client, "documents", document.id)} billingBadge="Billing contacts only" showOrigin />
+              <>
+                <DocumentTable documents={documents} caption={`Documents of ${props.client.name}`} href={(document) => clientLink(props.client, "documents", document.id)} billingBadge="Billing contacts only" showOrigin />
+                <DownloadAll clientId={props.client.id} label={`Download all documents of ${props.client.name} as one zip file`} />
+              </>
             )
           }
         </Async>
@@ -41,6 +45,7 @@ function ShareDocument(props: { client: ClientSummary; onShared: () => void }) {
       <Upload
         label="Choose a file to share"
         action="Share document"
+        clientId={props.client.id}
         start={(file) =>
           call(
             api.POST("/api/clients/{id}/documents", {
@@ -86,7 +91,7 @@ function DocumentPanel(props: { client: ClientSummary; id: string }) {
           </p>
           <DocumentFacts document={document} requestLabel="Uploaded for" requestHref={(request) => clientLink(props.client, "requests", request)} />
           <Card title="Versions">
-            <VersionsTable document={document} download={download} names={names} />
+            <VersionsTable document={document} download={download} names={names} preview={previewOf(props.client.id, document.id)} refresh={state.reload} />
           </Card>
           {document.origin === "firm" && (
             <Card title="Upload a new version">
@@ -94,6 +99,7 @@ function DocumentPanel(props: { client: ClientSummary; id: string }) {
               <Upload
                 label="Choose the new version"
                 action="Upload new version"
+                clientId={props.client.id}
                 start={(file) => call(api.POST("/api/clients/{id}/documents/{document}/versions", { params: { path }, body: file }))}
                 confirm={(documentId, number) =>
                   call(api.POST("/api/clients/{id}/documents/{document}/versions/{number}/confirm", { params: { path: { id: props.client.id, document: documentId, number } } }))

@@ -551,6 +551,7 @@ function UploadPdf(props: { client: ClientSummary; onUploaded: (documentId: stri
     <Upload
       label="Invoice PDF"
       action="Upload and attach"
+      clientId={props.client.id}
       hint="Shared with the client as a billing document."
       start={async (file) => {
         if (file.content_type !== "application/pdf") throw new ApiError(400, "invalid_input", "The invoice must be a PDF.");

@@ -1,6 +1,7 @@
 // One client's document requests, for the firm: ask for documents (one, or a checklist), edit
 // or cancel a request, and review what was submitted (accept, or reject with a reason the
 // client sees). Every change sends the version read, so nobody overwrites a colleague.
+import { DownloadAll } from "../../../components/DownloadAll";
 import { Thread } from "../../../components/Thread";
 import { useEffect, useState } from "preact/hooks";
 import { api, call, ApiError, type Schemas } from "../../../api/client";
@@ -9,7 +10,7 @@ import { formatDate, today } from "../../../lib/format";
 import { clientLink, useStaffClient, type ClientSummary } from "../../../state";
 import { ConfirmDialog } from "../../../components/ConfirmDialog";
 import { Async, Button, Card, Checkbox, Empty, ErrorMessage, Form, Page, SelectField, TextArea, TextField, useAsync, useSubmit } from "../../../components/ui";
-import { allPages, useContactNames, VersionsTable } from "../../client/documents";
+import { allPages, previewOf, useContactNames, VersionsTable } from "../../client/documents";
 import { RequestFacts, requestDocument } from "../../client/requests";
 import { RequestTable, staffStatusBadge } from "../requests";
 
@@ -206,7 +207,12 @@ function RequestPanel(props: { client: ClientSummary; loaded: { request: Request
         <Review client={props.client} request={request} onChange={setRequest} />
       )}
       <Card title="Uploads">
-        {document ? <VersionsTable document={document} download={download(document.id)} names={props.names} /> : <Empty>The client has not uploaded anything for this request yet.</Empty>}
+        {document ? (
+          <VersionsTable document={document} download={download(document.id)} names={props.names} preview={previewOf(props.client.id, document.id)} refresh={props.reload} />
+        ) : (
+          <Empty>The client has not uploaded anything for this request yet.</Empty>
+        )}
+        {document && document.versions.length > 0 && <DownloadAll clientId={props.client.id} requestId={request.id} label="Download all of this request's documents as one zip file" />}
       </Card>
       {open ? (
         <EditRequest client={props.client} request={request} onChange={setRequest} reload={props.reload} />
@@ -241,7 +247,7 @@ function Review(props: { client: ClientSummary; request: Request; onChange: (req
   });
   return (
     <Card title="Review the upload">
-      <p>The client submitted a document for this request. Download it below, then accept it or reject it with a reason.</p>
+      <p>The client submitted a document for this request. Open it below (once its malware check is done), then accept it or reject it with a reason.</p>
       <div class="actions">
         <Button busy={accept.busy} disabled={reject.busy} onClick={() => void accept.submit()}>
           Accept

@@ -1,9 +1,10 @@
 //! `GET /api/documents/{document}/versions/{number}/download` and the staff route under
 //! `/api/clients/{id}/…`: a presigned GET valid for five minutes that downloads the file as an
-//! attachment under its (cleaned) original name. Every download is audited.
+//! attachment under its (cleaned) original name, for a version the malware scan found clean
+//! (409 while it is being checked, or quarantined). Every download is audited.
 
-use crate::data::Documents;
-use crate::data::VersionStatus;
+use atrium_documents::data::Documents;
+use atrium_documents::data::VersionStatus;
 use atrium_shared::access::scope_for;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_id, path_param, RequestMeta};
@@ -24,13 +25,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     Documents::of(app.store.tenant(&scope))
         .get(&document_id)
         .await?
-        .filter(|document| crate::visible_to(&principal, document))
+        .filter(|document| atrium_documents::visible_to(&principal, document))
         .ok_or_else(ApiError::not_found)?;
     let version = Documents::of(app.store.tenant(&scope))
         .version(&document_id, number)
         .await?
         .filter(|version| version.status == VersionStatus::Confirmed)
         .ok_or_else(ApiError::not_found)?;
+    version.servable().map_err(ApiError::conflict)?;
     let url = presign_download(
         app,
         &version.object_key,

@@ -1,17 +1,26 @@
 //! `POST /api/requests/{request}/uploads` `{file_name, content_type, size, sha256}`: a client
-//! contact starts an upload for a request. Answers a presigned PUT (15 minutes) whose signature
-//! covers the type, the exact length and the SHA-256; the file goes straight to S3. Nothing
-//! about the request changes until the upload is confirmed.
+//! contact starts an upload for a request. The file goes straight to S3, never through the
+//! portal, in one of two ways (`upload.kind`):
+//!
+//! - `single`: a presigned PUT (15 minutes) whose signature covers the type, the exact length
+//!   and the SHA-256, for files of up to one part (8 MiB);
+//! - `multipart`: an S3 multipart upload; the browser asks for each part's URL with the part's
+//!   SHA-256 (`parts.rs`), may ask which parts arrived and resume, and confirms at the end.
+//!
+//! Nothing about the request changes until the upload is confirmed.
 
-use crate::data::Documents;
-use crate::data::Requests;
-use crate::data::{DocumentOrigin, DocumentRecord, VersionRecord, VersionStatus};
-use crate::rules;
+use crate::multipart;
+use atrium_documents::data::Documents;
+use atrium_documents::data::Requests;
+use atrium_documents::data::{
+    DocumentOrigin, DocumentRecord, MultipartUpload, ScanState, VersionRecord, VersionStatus,
+};
+use atrium_documents::rules;
 use atrium_shared::access::require_can_act;
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{created, parse_json, path_id, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
-use atrium_shared::objects::presign_upload;
+use atrium_shared::objects::{presign_upload, UPLOAD_URL_LIFETIME};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::types::{ContentType, Sha256};
 use atrium_shared::{ApiError, ApiResult, App};
@@ -42,7 +51,7 @@ pub fn declared(app: &App, body: FileBody) -> ApiResult<DeclaredFile> {
         content_type: rules::content_type(body.content_type)?,
         size: rules::size(body.size, app.config.max_upload_bytes)?,
         sha256: body.sha256,
-        file_name: rules::file_name(&body.file_name),
+        file_name: rules::file_name(&body.file_name)?,
     })
 }
 
@@ -115,7 +124,15 @@ pub async fn start_upload(
     document.version += 1;
     document.updated_at = now_rfc3339();
     let number = document.allocated_versions;
-    let object_key = crate::data::object_key(scope, &document.id, number);
+    let object_key = atrium_documents::data::object_key(scope, &document.id, number);
+    let multipart = match multipart::plan(file.size) {
+        None => None,
+        Some((part_size, part_count)) => Some(MultipartUpload {
+            upload_id: multipart::create(app, &object_key, &file.content_type).await?,
+            part_size,
+            part_count,
+        }),
+    };
     let version = VersionRecord {
         document_id: document.id.clone(),
         number,
@@ -128,6 +145,10 @@ pub async fn start_upload(
         status: VersionStatus::Pending,
         created_at: now_rfc3339(),
         confirmed_at: None,
+        scan: ScanState::BeingChecked,
+        scanned_at: None,
+        multipart: multipart.clone(),
+        object_checksum: None,
     };
     let entry = AuditEntry::by(
         scope,
@@ -141,22 +162,48 @@ pub async fn start_upload(
         Documents::of(app.store.tenant(scope)).save(&document, read_version)?,
         Documents::of(app.store.tenant(scope)).save_version(&version, None)?,
     ];
-    app.store
+    let recorded = app
+        .store
         .transact_audited(
             items,
             scope,
             vec![entry],
             "another upload started at the same moment; try again",
         )
-        .await?;
-    let upload = presign_upload(
-        app,
-        &object_key,
-        &file.content_type,
-        file.size,
-        &file.sha256,
-    )
-    .await?;
+        .await;
+    if let Err(error) = recorded {
+        // Nothing points at the multipart upload: discard it now rather than leave it to
+        // the bucket's lifecycle rule.
+        if let Some(upload) = &multipart {
+            let _ = multipart::abort(app, &object_key, &upload.upload_id).await;
+        }
+        return Err(error);
+    }
+    let upload = match &multipart {
+        None => {
+            let single = presign_upload(
+                app,
+                &object_key,
+                &file.content_type,
+                file.size,
+                &file.sha256,
+            )
+            .await?;
+            json!({
+                "kind": "single",
+                "method": single.method,
+                "url": single.url,
+                "headers": single.headers,
+                "expires_in": single.expires_in,
+            })
+        }
+        Some(upload) => json!({
+            "kind": "multipart",
+            "part_size": upload.part_size,
+            "part_count": upload.part_count,
+            "expires_in": UPLOAD_URL_LIFETIME.as_secs(),
+        }),
+    };
     created(&json!({
         "document_id": document.id,
         "version": number,

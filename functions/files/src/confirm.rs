@@ -1,13 +1,17 @@
 //! `POST /api/documents/{document}/versions/{number}/confirm` (the client's uploads) and
 //! `POST /api/clients/{id}/documents/{document}/versions/{number}/confirm` (the firm's):
-//! checks that S3 holds the object with exactly the declared length, type and SHA-256, then
-//! records the version, and for a request's upload moves the request to submitted, all in one
+//! completes a multipart upload once all its parts arrived, checks that S3 holds the object
+//! with exactly the declared length and type (and, for a single PUT, SHA-256), then records the
+//! version (being checked for malware until the scan answers), and for a request's upload moves the request to submitted, all in one
 //! transaction with its audit entry. The request's owner gets one email per submission.
 
-use crate::data::Documents;
-use crate::data::Requests;
-use crate::data::{DocumentOrigin, RequestRecord, RequestStatus, VersionStatus};
-use crate::view::{DocumentView, VersionView};
+use crate::multipart;
+use atrium_documents::data::Documents;
+use atrium_documents::data::Requests;
+use atrium_documents::data::{
+    DocumentOrigin, MultipartUpload, RequestRecord, RequestStatus, VersionRecord, VersionStatus,
+};
+use atrium_documents::view::{DocumentView, VersionView};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{ok, path_id, path_param, RequestMeta};
@@ -45,6 +49,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         return Err(ApiError::conflict("this version is already confirmed"));
     }
 
+    if version.status == VersionStatus::Aborted {
+        return Err(ApiError::conflict(
+            "this upload was cancelled; start a new one",
+        ));
+    }
+    if let Some(upload) = &version.multipart {
+        assemble(app, &version, upload).await?;
+    }
     let stored = atrium_shared::objects::stored_object(app, &version.object_key)
         .await?
         .ok_or_else(|| {
@@ -56,7 +68,9 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             stored.size, version.size
         )));
     }
-    if stored.sha256.as_deref() != Some(version.sha256.as_str()) {
+    // A single PUT's checksum is the file's SHA-256, which S3 verified against the declared one.
+    // A multipart object's is S3's checksum of its parts' checksums, each verified on arrival.
+    if version.multipart.is_none() && stored.sha256.as_deref() != Some(version.sha256.as_str()) {
         return Err(ApiError::conflict(
             "upload: the stored file's SHA-256 does not match the one declared; upload it again",
         ));
@@ -66,6 +80,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             "upload: the stored file's type does not match the one declared; upload it again",
         ));
     }
+    version.object_checksum = stored.sha256.clone();
 
     let meta = RequestMeta::of(&req);
     let now = now_rfc3339();
@@ -78,7 +93,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let target = format!("document/{}/v{number}", document.id);
     let mut items = vec![
         Documents::of(app.store.tenant(&scope))
-            .save_version(&version, Some(VersionStatus::Pending))?,
+            .finish_version(&version, VersionStatus::Confirmed)?,
         Documents::of(app.store.tenant(&scope)).save(&document, Some(read_document))?,
     ];
     let mut entries = vec![AuditEntry::by(
@@ -130,6 +145,25 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let mut view = DocumentView::from(document);
     view.versions = Some(vec![VersionView::from(version)]);
     ok(&view)
+}
+
+/// Completes a multipart upload once every part has arrived with its length. A confirm retried
+/// after S3 completed it (S3 no longer knows the upload) goes on to check the object itself.
+async fn assemble(app: &App, version: &VersionRecord, upload: &MultipartUpload) -> ApiResult<()> {
+    let Some(parts) = multipart::stored_parts(app, &version.object_key, &upload.upload_id).await?
+    else {
+        return Ok(());
+    };
+    if let Some(problem) =
+        multipart::missing(&parts, version.size, upload.part_size, upload.part_count)
+    {
+        return Err(ApiError::conflict(problem));
+    }
+    let wanted: Vec<_> = parts
+        .into_iter()
+        .filter(|part| part.number <= upload.part_count)
+        .collect();
+    multipart::complete(app, &version.object_key, &upload.upload_id, &wanted).await
 }
 
 /// One mail to the staff member who asked. It names the request, not the file's content.

@@ -11,9 +11,9 @@
 //!
 //! All answer a presigned upload like the client's, confirmed the same way.
 
-use crate::data::Documents;
-use crate::data::{DocumentOrigin, DocumentRecord};
 use crate::upload::{declared, start_upload, FileBody};
+use atrium_documents::data::Documents;
+use atrium_documents::data::{DocumentOrigin, DocumentRecord};
 use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::http::{parse_json, RequestMeta};
 use atrium_shared::ids::{new_id, now_rfc3339};
