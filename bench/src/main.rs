@@ -16,23 +16,30 @@
 //!    the stub against moto; VmHWM from /proc. `hello-lambda` also gets a panicking event and
 //!    must answer it as an invocation error and serve the next one.
 //! 5. **Size** of each function's release binary (one per capability).
+//! 6. **Files.** Upload throughput of a multipart upload with parts in flight against one PUT
+//!    of the same file (`bench/src/transfer.rs`), and the peak RSS of `archives-build` zipping
+//!    a 1 GiB set against its Lambda memory size (`bench/src/archive.rs`), when those
+//!    functions are measured.
 //!
 //! Writes `target/bench/report.md` and `report.json` and prints the table.
 
+use atrium_bench::archive::ArchiveBuild;
+use atrium_bench::process::{function_env, spawn, status_kb, stop};
 use atrium_bench::replay::{mocked_app, Tape};
 use atrium_bench::scenario::{Kind, Recording, Rig, ORIGIN};
 use atrium_bench::stats::{max, median, p90};
 use atrium_bench::stub::{Outcome, Stub};
 use atrium_bench::thread_cpu;
+use atrium_bench::transfer::UploadThroughput;
 use atrium_local::moto::Moto;
 use atrium_local::stack::{provision, StackOptions};
 use atrium_shared::config::Config;
-use atrium_shared::operation::{Serve, OPERATION_VARIABLE};
+use atrium_shared::operation::Serve;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -56,7 +63,17 @@ struct Args {
     /// User pools in the account for the second onboarding of the scale check (1,000: the
     /// account's default quota).
     scale_pools: usize,
+    /// The file of the upload throughput figure, MiB (0: not measured).
+    upload_mib: usize,
+    /// Files of 128 MiB in the archive whose build's memory is measured (0: not measured).
+    archive_files: usize,
 }
+
+/// Parts in flight in the upload throughput figure, and rounds of it (alternating with the
+/// single PUT, so a busy moment of the machine falls on both).
+const UPLOAD_IN_FLIGHT: usize = 4;
+const UPLOAD_ROUNDS: usize = 3;
+const ARCHIVE_FILE_MIB: usize = 128;
 
 fn args() -> Result<Args, String> {
     let mut parsed = Args {
@@ -66,6 +83,8 @@ fn args() -> Result<Args, String> {
         only: None,
         in_process_only: false,
         scale_pools: 1_000,
+        upload_mib: 256,
+        archive_files: 8,
     };
     let mut given = std::env::args().skip(1);
     while let Some(flag) = given.next() {
@@ -85,9 +104,15 @@ fn args() -> Result<Args, String> {
             "--only" => {
                 parsed.only = Some(value()?.split(',').map(str::to_string).collect());
             }
+            "--upload-mib" => {
+                parsed.upload_mib = value()?.parse().map_err(|_| "--upload-mib: a number")?
+            }
+            "--archive-files" => {
+                parsed.archive_files = value()?.parse().map_err(|_| "--archive-files: a number")?
+            }
             other => {
                 return Err(format!(
-                "unknown argument {other} (use --runs N --invocations N --iterations N --only a,b)"
+                "unknown argument {other} (use --runs N --invocations N --iterations N --only a,b --upload-mib N --archive-files N)"
             ))
             }
         }
@@ -155,77 +180,6 @@ fn machine() -> Machine {
         rustc: output("rustc", &["-V"]),
         date: output("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
     }
-}
-
-fn status_kb(pid: u32, field: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status.lines().find_map(|line| {
-                let rest = line.strip_prefix(field)?.strip_prefix(':')?;
-                rest.trim().trim_end_matches("kB").trim().parse().ok()
-            })
-        })
-        .unwrap_or(0)
-}
-
-fn function_env(config: &Config, binary: &str, port: u16) -> Vec<(String, String)> {
-    let mut env = vec![
-        ("PATH", "/usr/bin:/bin".to_string()),
-        // An empty home: no developer AWS profile is read (there is none in Lambda either).
-        (
-            "HOME",
-            std::env::temp_dir()
-                .join("atrium-bench-home")
-                .display()
-                .to_string(),
-        ),
-        ("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}")),
-        ("AWS_LAMBDA_FUNCTION_NAME", binary.to_string()),
-        // Which operation the capability's binary runs (hello-lambda ignores it).
-        (OPERATION_VARIABLE, binary.to_string()),
-        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128".to_string()),
-        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST".to_string()),
-        (
-            "AWS_LAMBDA_LOG_GROUP_NAME",
-            "/atrium/bench/functions".to_string(),
-        ),
-        ("AWS_LAMBDA_LOG_STREAM_NAME", "bench".to_string()),
-        ("AWS_REGION", config.region.clone()),
-        ("ATRIUM_TABLE", config.table.clone()),
-        ("ATRIUM_DOCUMENTS_BUCKET", config.documents_bucket.clone()),
-        ("ATRIUM_STAFF_POOL_ID", config.staff_pool_id.clone()),
-        ("ATRIUM_STAFF_CLIENT_ID", config.staff_client_id.clone()),
-        ("ATRIUM_PORTAL_ORIGIN", config.portal_origin.clone()),
-        ("ATRIUM_MAIL_FROM", config.mail_from.clone()),
-        ("ATRIUM_FIRM_NAME", config.firm_name.clone()),
-        ("ATRIUM_RESOURCE_PREFIX", config.resource_prefix.clone()),
-        (
-            "ATRIUM_INVITE_TTL_HOURS",
-            config.invite_ttl_hours.to_string(),
-        ),
-    ];
-    if let Some(endpoint) = &config.aws_endpoint {
-        env.push(("ATRIUM_AWS_ENDPOINT", endpoint.clone()));
-    }
-    env.into_iter()
-        .map(|(name, value)| (name.to_string(), value))
-        .collect()
-}
-
-fn spawn(path: &Path, env: &[(String, String)]) -> std::io::Result<std::process::Child> {
-    Command::new(path)
-        .env_clear()
-        .envs(env.iter().map(|(name, value)| (name, value)))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-}
-
-fn stop(mut child: std::process::Child) {
-    let _ = child.kill();
-    let _ = child.wait();
 }
 
 /// Process start to the first poll of the Runtime API, in milliseconds.
@@ -363,6 +317,23 @@ async fn warm(recording: &Recording, config: &Config, iterations: usize) -> Resu
                     Err(error) => Err(error.message),
                 }
             }
+            Kind::Event => {
+                let handler = match atrium_portal::find(&recording.binary).map(|op| op.serve) {
+                    Some(Serve::Event(handler)) => handler,
+                    _ => return Err(format!("no event handler for {}", recording.binary)),
+                };
+                let event =
+                    serde_json::from_str(&recording.event).map_err(|error| error.to_string())?;
+                // An event handler answers nothing to compare: a build that went wrong on the
+                // way (and recorded its failure) still returns Ok. The calls must be the same.
+                match handler(app.clone(), event).await {
+                    Ok(()) => same_calls(
+                        tape.served.load(std::sync::atomic::Ordering::Relaxed) - served,
+                        recording.calls.len(),
+                    ),
+                    Err(error) => Err(error.to_string()),
+                }
+            }
         };
         let cpu = thread_cpu() - cpu;
         let wall = wall.elapsed();
@@ -380,6 +351,14 @@ async fn warm(recording: &Recording, config: &Config, iterations: usize) -> Resu
     }
     result.calls_per_request = calls as f64 / iterations.max(1) as f64;
     Ok(result)
+}
+
+fn same_calls(made: usize, recorded: usize) -> Result<(), String> {
+    if made == recorded {
+        Ok(())
+    } else {
+        Err(format!("{made} AWS calls where {recorded} were recorded"))
+    }
 }
 
 fn calls_summary(calls: &[atrium_bench::record::AwsCall]) -> String {
@@ -463,7 +442,7 @@ fn run() -> Result<(), String> {
     eprintln!("bench: starting moto and recording one successful request of every function");
     let moto = Moto::start(&root)?;
     let tag = format!("b{}", ulid::Ulid::new().to_string().to_lowercase());
-    let (config, recordings, problems, onboarding_scale) = runtime.block_on(async {
+    let (config, mut rig) = runtime.block_on(async {
         let mut options = StackOptions::new(&tag, ORIGIN);
         // The authorizer reads the user's record on every request: the cold-cache cost.
         options.user_cache_seconds = 0;
@@ -471,8 +450,11 @@ fn run() -> Result<(), String> {
         let mut rig = Rig::new(&moto.endpoint, config.clone(), &template).await?;
         rig.run(&tag).await?;
         rig.onboarding_at_scale(&tag, args.scale_pools).await?;
-        Ok::<_, String>((config, rig.recordings, rig.problems, rig.onboarding_scale))
+        Ok::<_, String>((config, rig))
     })?;
+    let recordings = std::mem::take(&mut rig.recordings);
+    let problems = std::mem::take(&mut rig.problems);
+    let onboarding_scale = rig.onboarding_scale.take();
     for problem in &problems {
         eprintln!("bench: recording problem: {problem}");
     }
@@ -503,7 +485,7 @@ fn run() -> Result<(), String> {
                 note: if recording.is_none() {
                     "no successful request recorded".into()
                 } else {
-                    String::new()
+                    event_note(binary).to_string()
                 },
                 ..Row::default()
             },
@@ -622,6 +604,7 @@ fn run() -> Result<(), String> {
             Err(error) => row.note = format!("{} {error}", row.note),
         }
     }
+    let files = files_figures(&runtime, &mut rig, &args, &functions, &bin_dir, &template);
     drop(moto);
 
     let hello_size = std::fs::metadata(bin_dir.join(HELLO)).map_or(0, |meta| meta.len());
@@ -646,6 +629,7 @@ fn run() -> Result<(), String> {
         recording_problems: problems,
         onboarding_scale,
         functions: rows.into_values().collect(),
+        files,
     };
     let markdown = report.markdown();
     println!("{markdown}");
@@ -688,6 +672,84 @@ struct Report {
     recording_problems: Vec<String>,
     onboarding_scale: Option<atrium_bench::scenario::OnboardingScale>,
     functions: Vec<Row>,
+    files: FilesFigures,
+}
+
+/// The files capability's figures beyond the table (`bench/src/transfer.rs`,
+/// `bench/src/archive.rs`).
+#[derive(Debug, Default, Serialize)]
+struct FilesFigures {
+    upload_throughput: Option<UploadThroughput>,
+    archive_build: Option<ArchiveBuild>,
+    problems: Vec<String>,
+}
+
+/// What the peak-RSS column means for an event-driven function: its recorded event replayed,
+/// which changes nothing after the first delivery (the scenario delivered it already).
+fn event_note(operation: &str) -> &'static str {
+    match operation {
+        "archives-build" => "peak RSS: replays of an archive already built (a no-op); a large build is measured below the table",
+        "documents-scan-result" => "peak RSS: replays of a verdict already recorded (a no-op)",
+        _ => "",
+    }
+}
+
+/// Upload throughput and the archive build's memory, when the functions they concern are
+/// measured (`--upload-mib 0` and `--archive-files 0` leave them out). A failure is reported,
+/// not fatal: the table is still written.
+fn files_figures(
+    runtime: &tokio::runtime::Runtime,
+    rig: &mut Rig,
+    args: &Args,
+    functions: &[(String, String)],
+    bin_dir: &Path,
+    template: &str,
+) -> FilesFigures {
+    let mut figures = FilesFigures::default();
+    let measured = |operation: &str| functions.iter().any(|(_, binary)| binary == operation);
+    let Some(session) = rig.session.clone() else {
+        figures
+            .problems
+            .push("the scenario signed nobody in".into());
+        return figures;
+    };
+    if args.upload_mib > 0 && measured("uploads-parts") {
+        eprintln!(
+            "bench: upload throughput, {} MiB: one PUT against {UPLOAD_IN_FLIGHT} parts in flight, {UPLOAD_ROUNDS} rounds",
+            args.upload_mib
+        );
+        let measuring = atrium_bench::transfer::upload_throughput(
+            rig,
+            &session,
+            args.upload_mib,
+            UPLOAD_IN_FLIGHT,
+            UPLOAD_ROUNDS,
+        );
+        match runtime.block_on(measuring) {
+            Ok(throughput) => figures.upload_throughput = Some(throughput),
+            Err(error) => figures.problems.push(format!("upload throughput: {error}")),
+        }
+    }
+    if args.archive_files > 0 && measured("archives-build") {
+        eprintln!(
+            "bench: archives-build on {} files of {ARCHIVE_FILE_MIB} MiB",
+            args.archive_files
+        );
+        let binary = binary_path(bin_dir, "archives-build");
+        let measuring = atrium_bench::archive::measure(
+            rig,
+            &session,
+            &binary,
+            template,
+            args.archive_files,
+            ARCHIVE_FILE_MIB,
+        );
+        match runtime.block_on(measuring) {
+            Ok(build) => figures.archive_build = Some(build),
+            Err(error) => figures.problems.push(format!("archive build: {error}")),
+        }
+    }
+    figures
 }
 
 impl Report {
@@ -785,6 +847,7 @@ impl Report {
                 row.note.replace('|', "/")
             ));
         }
+        out.push_str(&self.files.markdown());
         if !self.recording_problems.is_empty() {
             out.push_str("\nRecording problems:\n\n");
             for problem in &self.recording_problems {
@@ -793,4 +856,68 @@ impl Report {
         }
         out
     }
+}
+
+impl FilesFigures {
+    fn markdown(&self) -> String {
+        let mut out = String::new();
+        if let Some(upload) = &self.upload_throughput {
+            out.push_str(&upload_markdown(upload));
+        }
+        if let Some(build) = &self.archive_build {
+            out.push_str(&archive_markdown(build));
+        }
+        for problem in &self.problems {
+            out.push_str(&format!("\n**Files figure not measured:** {problem}\n"));
+        }
+        out
+    }
+}
+
+fn rates(values: &[f64]) -> String {
+    values
+        .iter()
+        .map(|value| format!("{value:.0}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn upload_markdown(upload: &UploadThroughput) -> String {
+    format!(
+        "\n**Files: upload throughput** ({} MiB file, {} rounds alternating, real HTTP from the bench process to the local moto): one presigned PUT **{:.0} MB/s** (median; rounds {}) · multipart upload through the portal's handlers, {} parts of {} MiB, {} in flight, part URLs asked 10 at a time ({} part-URL requests): **{:.0} MB/s** (rounds {}) · **ratio {:.2}×** (multipart / single PUT). The confirm (S3 completing the parts, the portal's checks and transaction) took {:.2} s (median) on top. This is loopback to moto on this machine, which is CPU-bound (moto is Python and the local stack checks each body's SHA-256, on the same cores as the client): the ratio shows the client side's overhead or benefit of cutting the file, not what parts in flight gain on the internet. Checksums are computed before the clock starts.\n",
+        upload.file_mib,
+        upload.single_mb_s.len(),
+        upload.single_median_mb_s,
+        rates(&upload.single_mb_s),
+        upload.parts,
+        upload.part_mib,
+        upload.in_flight,
+        upload.url_requests,
+        upload.multipart_median_mb_s,
+        rates(&upload.multipart_mb_s),
+        upload.ratio,
+        median(&upload.confirm_seconds),
+    )
+}
+
+fn archive_markdown(build: &ArchiveBuild) -> String {
+    let peak_mib = build.peak_rss_kb as f64 / 1024.0;
+    format!(
+        "\n**Files: download-all build** (`atrium-archives` release binary, `ATRIUM_OPERATION=archives-build`, under the Runtime API stub, against moto): {} files of {} MiB ({:.0} MB) → zip of {:.0} MB, status **{}** ({} of {} files) in **{:.1} s ({:.0} MB/s**, function CPU {:.1} s) · peak RSS **{:.1} MiB** against the function's Lambda memory of **{} MB** ({:.0} %; {:.1} MiB after init) · sharing the set through the portal took {:.1} s.\n",
+        build.files,
+        build.file_mib,
+        build.bytes_total as f64 / MB,
+        build.zip_bytes as f64 / MB,
+        build.status,
+        build.files_done,
+        build.files,
+        build.build_seconds,
+        build.build_mb_s,
+        build.function_cpu_seconds,
+        peak_mib,
+        build.memory_size_mb,
+        100.0 * peak_mib / build.memory_size_mb as f64,
+        build.rss_after_init_kb as f64 / 1024.0,
+        build.set_upload_seconds,
+    )
 }

@@ -35,6 +35,29 @@ pub struct AwsCall {
     pub write_units: f64,
     #[serde(skip)]
     pub request_body: Vec<u8>,
+    /// The object a `GetObject` read. Its body streams past the interceptors unread, so the
+    /// scenario fetches it again afterwards (`Rig::stop_recording`) for the replay to answer.
+    #[serde(skip)]
+    pub object: Option<ObjectRead>,
+}
+
+/// Which object (and byte range) a `GetObject` asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRead {
+    pub bucket: String,
+    pub key: String,
+    pub range: Option<String>,
+}
+
+fn object_read(
+    input: &aws_smithy_runtime_api::client::interceptors::context::Input,
+) -> Option<ObjectRead> {
+    let input = input.downcast_ref::<aws_sdk_s3::operation::get_object::GetObjectInput>()?;
+    Some(ObjectRead {
+        bucket: input.bucket()?.to_string(),
+        key: input.key()?.to_string(),
+        range: input.range().map(str::to_string),
+    })
 }
 
 #[derive(Default)]
@@ -150,6 +173,7 @@ impl Intercept for Recorder {
             read_units: 0.0,
             write_units: 0.0,
             request_body: Vec::new(),
+            object: object_read(context.input()),
         }));
         cfg.interceptor_state().store_put(Slot(slot));
         Ok(())

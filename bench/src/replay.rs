@@ -188,6 +188,11 @@ pub async fn mocked_app(config: &Config, tape: &Arc<Tape>) -> Result<App, String
         get_object => "GetObject",
         put_object => "PutObject",
         delete_object => "DeleteObject",
+        create_multipart_upload => "CreateMultipartUpload",
+        upload_part => "UploadPart",
+        list_parts => "ListParts",
+        complete_multipart_upload => "CompleteMultipartUpload",
+        abort_multipart_upload => "AbortMultipartUpload",
     ]);
     let known: BTreeSet<(&str, &str)> = [
         ("DynamoDB", dynamo_known),

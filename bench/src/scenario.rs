@@ -27,6 +27,8 @@ pub enum Kind {
     Http,
     Authorizer,
     Scheduled,
+    /// An EventBridge delivery to a `Serve::Event` operation (scan verdicts, archive builds).
+    Event,
 }
 
 /// One function's successful request: the event its binary receives and what it called.
@@ -44,13 +46,30 @@ pub struct Rig {
     pub app: Arc<App>,
     pub config: Config,
     pub endpoint: String,
-    recorder: Recorder,
+    pub(crate) recorder: Recorder,
     routes: Vec<(Route, Handler)>,
     pub recordings: BTreeMap<String, Recording>,
     pub problems: Vec<String>,
     record_authorizer: bool,
     /// Onboarding's AWS calls as the firm grows ([`Rig::onboarding_at_scale`]).
     pub onboarding_scale: Option<OnboardingScale>,
+    /// Who the scenario signed in, for the measurements that follow it.
+    pub session: Option<Session>,
+}
+
+/// The scenario's firm admin and client contact (access tokens) and the client's tenant.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub staff: String,
+    pub contact: String,
+    pub tenant: String,
+}
+
+impl Session {
+    /// The firm's routes for this client.
+    pub fn base(&self) -> String {
+        format!("/api/clients/{}", self.tenant)
+    }
 }
 
 /// The AWS calls (operation names, in order) of one onboarding with few clients in the
@@ -80,7 +99,7 @@ impl Reply {
     }
 }
 
-fn text(value: &Value) -> Result<String, String> {
+pub(crate) fn text(value: &Value) -> Result<String, String> {
     value
         .as_str()
         .map(str::to_string)
@@ -129,7 +148,35 @@ impl Rig {
             problems: Vec::new(),
             record_authorizer: false,
             onboarding_scale: None,
+            session: None,
         })
+    }
+
+    /// The calls since `recorder.start()`, each `GetObject` with the object's bytes, which
+    /// streamed to the handler without passing the recorder (read again here, not recorded).
+    pub(crate) async fn stop_recording(&self) -> Vec<AwsCall> {
+        let mut calls = self.recorder.stop();
+        for call in calls.iter_mut().filter(|call| call.status == 200) {
+            let Some(object) = &call.object else {
+                continue;
+            };
+            let read = self
+                .app
+                .s3
+                .get_object()
+                .bucket(&object.bucket)
+                .key(&object.key)
+                .set_range(object.range.clone())
+                .send()
+                .await;
+            if let Ok(read) = read {
+                if let Ok(bytes) = read.body.collect().await {
+                    call.body = bytes.to_vec();
+                    call.response_bytes = call.body.len();
+                }
+            }
+        }
+        calls
     }
 
     /// API Gateway's part, then the handler; the first 2xx answer of each binary is kept.
@@ -183,7 +230,7 @@ impl Rig {
             lambda_http::request::from_str(&event).map_err(|error| error.to_string())?;
         self.recorder.start();
         let response = respond(handler, self.app.clone(), lambda_request).await;
-        let calls = self.recorder.stop();
+        let calls = self.stop_recording().await;
         let (parts, body) = response.into_parts();
         let body = match body {
             Body::Text(text) => text,
@@ -301,7 +348,7 @@ impl Rig {
             .collect())
     }
 
-    fn note<T>(&mut self, area: &str, result: Result<T, String>) -> Option<T> {
+    pub(crate) fn note<T>(&mut self, area: &str, result: Result<T, String>) -> Option<T> {
         match result {
             Ok(value) => Some(value),
             Err(error) => {
@@ -459,8 +506,11 @@ impl Rig {
             .await;
         self.note("clients mfa", mfa);
 
-        let result = self.documents(&staff, &contact, &base).await;
-        self.note("documents", result);
+        let result = self.documents(&staff, &contact, &base, &tenant).await;
+        if let Some(clean) = self.note("documents", result) {
+            let result = self.files(&staff, &contact, &base, &tenant, &clean).await;
+            self.note("files", result);
+        }
         let result = self.projects_and_approvals(&staff, &contact, &base).await;
         self.note("projects and approvals", result);
         let result = self.messages(&staff, &contact, &base).await;
@@ -483,10 +533,23 @@ impl Rig {
         // Sessions last: refresh (cookie mode), then sign-out of that session.
         let result = self.sessions(&contact_email, &slug).await;
         self.note("sessions", result);
+        self.session = Some(Session {
+            staff,
+            contact,
+            tenant,
+        });
         Ok(())
     }
 
-    async fn documents(&mut self, staff: &str, contact: &str, base: &str) -> Result<(), String> {
+    /// Requests, uploads and downloads; answers the two documents it made clean (each
+    /// upload's malware verdict is delivered as GuardDuty would, `files.rs`).
+    async fn documents(
+        &mut self,
+        staff: &str,
+        contact: &str,
+        base: &str,
+        tenant: &str,
+    ) -> Result<Vec<String>, String> {
         use base64::Engine;
         use sha2::Digest;
         let due = atrium_shared::dates::days_from_today(1);
@@ -528,6 +591,7 @@ impl Rig {
             json!({}),
         )
         .await?;
+        self.scanned_clean(tenant, &document, 1).await?;
         let staff_list = self.get(&format!("{base}/requests"), staff).await?;
         let submitted = staff_list["requests"]
             .as_array()
@@ -581,6 +645,7 @@ impl Rig {
             json!({}),
         )
         .await?;
+        self.scanned_clean(tenant, &letter_id, 1).await?;
         self.get("/api/documents", contact).await?;
         self.get(&format!("/api/documents/{letter_id}"), contact)
             .await?;
@@ -589,7 +654,7 @@ impl Rig {
             contact,
         )
         .await?;
-        Ok(())
+        Ok(vec![letter_id, document])
     }
 
     async fn projects_and_approvals(
@@ -928,7 +993,7 @@ impl Rig {
         let today = atrium_shared::dates::today();
         self.recorder.start();
         let summary = atrium_reminders::run(&self.app, &today).await;
-        let calls = self.recorder.stop();
+        let calls = self.stop_recording().await;
         let summary = summary.map_err(|error| error.message)?;
         self.recordings.insert(
             "reminders".into(),
@@ -1031,23 +1096,9 @@ impl Rig {
     }
 }
 
-async fn put_upload(upload: &Value, bytes: &[u8]) -> Result<(), String> {
-    let url = upload["url"].as_str().ok_or("no upload url")?;
-    let mut put = reqwest::Client::new().put(url);
-    if let Some(headers) = upload["headers"].as_object() {
-        for (name, value) in headers {
-            put = put.header(name.as_str(), value.as_str().unwrap_or_default());
-        }
-    }
-    let stored = put
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .map_err(|error| format!("put: {error}"))?;
-    if !stored.status().is_success() {
-        return Err(format!("put: {}", stored.status()));
-    }
-    Ok(())
+pub(crate) async fn put_upload(upload: &Value, bytes: &[u8]) -> Result<(), String> {
+    let body = hyper::body::Bytes::copy_from_slice(bytes);
+    crate::transfer::put_presigned(&reqwest::Client::new(), upload, body).await
 }
 
 /// The code an authenticator shows now (moto uses one secret for everyone).

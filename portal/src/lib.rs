@@ -5,7 +5,7 @@
 //! A capability declares its operations next to its handlers (`OPERATIONS` in its `lib.rs`),
 //! and all of them are built into one binary ([`BINARIES`]); every function of the template
 //! runs its capability's binary with `ATRIUM_OPERATION` naming the operation, so each Lambda
-//! keeps its own role, policy and configuration while `sam build` links eighteen programs
+//! keeps its own role, policy and configuration while `sam build` links twenty programs
 //! instead of one per operation. A binary links only its own capability's code (each
 //! `src/bin/` main names just its list), which keeps each under the size budget
 //! (docs/architecture.md, "One binary per capability").
@@ -53,8 +53,16 @@ pub const BINARIES: &[Binary] = &[
         operations: atrium_documents::OPERATIONS,
     },
     Binary {
+        name: "atrium-uploads",
+        operations: atrium_files::UPLOAD_OPERATIONS,
+    },
+    Binary {
         name: "atrium-files",
         operations: atrium_files::OPERATIONS,
+    },
+    Binary {
+        name: "atrium-archives",
+        operations: atrium_files::ARCHIVE_OPERATIONS,
     },
     Binary {
         name: "atrium-reminders",

@@ -1,4 +1,4 @@
-//! The Lambda binary of the files capability: every function of it runs this with its own
+//! The Lambda binary of the files capability's serving and malware gate: every function of it runs this with its own
 //! `ATRIUM_OPERATION`.
 
 #[tokio::main]
