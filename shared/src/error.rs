@@ -16,6 +16,8 @@ pub struct ApiError {
     /// Every failing field with its problem, when a check names more than one (empty
     /// otherwise); answered as `error.fields`, `{"<field>": "<problem>"}`.
     pub fields: Vec<(String, String)>,
+    /// Seconds to wait before trying again, sent as `Retry-After` (429s).
+    pub retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -25,6 +27,7 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -101,6 +104,27 @@ impl ApiError {
         )
     }
 
+    /// 429 for a person (or an address) that failed too often: how long to wait, in the message
+    /// and in `Retry-After`. The same for every email, known or not.
+    pub fn too_many_attempts(wait_seconds: i64) -> Self {
+        let minutes = (wait_seconds + 59) / 60;
+        let when = if wait_seconds < 60 {
+            format!("{wait_seconds} seconds")
+        } else if minutes == 1 {
+            "a minute".to_string()
+        } else {
+            format!("{minutes} minutes")
+        };
+        Self {
+            retry_after: Some(wait_seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!("too many failed attempts; try again in {when}"),
+            )
+        }
+    }
+
     /// 503: a dependency failed. The cause is logged here, never returned.
     pub fn dependency(context: &str, cause: impl std::fmt::Debug) -> Self {
         tracing::error!(context, cause = ?cause, "dependency failed");
@@ -134,6 +158,14 @@ impl ApiError {
     }
 
     pub fn into_response(self) -> Response<Body> {
-        crate::response::json_response(self.status, &self.body())
+        let mut response = crate::response::json_response(self.status, &self.body());
+        if let Some(seconds) = self.retry_after {
+            if let Ok(value) = http::HeaderValue::from_str(&seconds.to_string()) {
+                response
+                    .headers_mut()
+                    .insert(http::header::RETRY_AFTER, value);
+            }
+        }
+        response
     }
 }

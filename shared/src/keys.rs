@@ -106,6 +106,13 @@ pub const STAFF_ADMIN_GUARD_SK: &str = "ADMINGUARD";
 pub const GSI2PK: &str = "GSI2PK";
 pub const GSI2SK: &str = "GSI2SK";
 
+/// `THROTTLE#<kind>#<value>` / `THROTTLE`: failed attempts counted for one email (by its
+/// SHA-256, so the table holds no address anybody typed) or one source address.
+pub fn throttle_pk(kind: &str, value: &str) -> String {
+    format!("THROTTLE#{kind}#{value}")
+}
+pub const THROTTLE_SK: &str = "THROTTLE";
+
 #[cfg(test)]
 mod tests {
     use super::*;

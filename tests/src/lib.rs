@@ -439,6 +439,12 @@ impl Call<'_> {
         self.header("origin", origin)
     }
 
+    /// The address the request comes from (API Gateway's `sourceIp`).
+    pub fn from_address(mut self, ip: &str) -> Self {
+        self.request.source_ip = ip.to_string();
+        self
+    }
+
     pub fn json(mut self, body: Value) -> Self {
         self.request.body = body.to_string().into_bytes();
         self.header("content-type", "application/json")

@@ -1,9 +1,13 @@
 //! `POST /api/auth/login`: sign in with email and password (staff without a slug, client
-//! contacts with their organisation's slug), then answer an MFA challenge if one comes.
+//! contacts with their organisation's slug), then answer an MFA challenge if one comes. Failed
+//! passwords and codes are counted per email and per address (`store::throttle`): past the
+//! free ones, the next attempt waits (429, `Retry-After`).
 
 use crate::session::{finish, password_step, AuthStep, Mode};
 use atrium_shared::cognito::{sign_in_error, PoolRef};
 use atrium_shared::http::{check_origin, parse_json, RequestMeta};
+use atrium_shared::ids::now_epoch;
+use atrium_shared::store::throttle::Attempt;
 use atrium_shared::types::Email;
 use atrium_shared::{validate, ApiError, ApiResult, App};
 use aws_sdk_cognitoidentityprovider::types::ChallengeNameType;
@@ -43,8 +47,19 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     )?;
     let body: LoginBody = parse_json(&req)?;
     let email = body.email.clone();
-    let pool = resolve_pool(app, body.slug.as_deref()).await?;
     let meta = RequestMeta::of(&req);
+    // Held back before anything about the person is looked at: the same for every email.
+    let brake = Attempt::sign_in(email.as_str(), &meta.ip);
+    app.store.check_throttle(&brake, now_epoch()).await?;
+    let pool = match resolve_pool(app, body.slug.as_deref()).await {
+        Ok(pool) => pool,
+        Err(error) => {
+            if error.status == http::StatusCode::UNAUTHORIZED {
+                count_failure(app, &brake).await;
+            }
+            return Err(error);
+        }
+    };
 
     let attempt = async {
         Ok::<AuthStep, ApiError>(match (&body.session, &body.code) {
@@ -88,10 +103,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         Err(error) => {
             if error.status == http::StatusCode::UNAUTHORIZED {
                 record_failed_sign_in(app, &pool, &email, &meta).await;
+                count_failure(app, &brake).await;
             }
             return Err(error);
         }
     };
+    if let Err(error) = app.store.clear_failures(&brake).await {
+        tracing::warn!(?error, "sign-in failures not cleared");
+    }
     finish(
         app,
         &pool,
@@ -102,6 +121,14 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         &meta,
     )
     .await
+}
+
+/// A wrong password, an unknown slug or a wrong code: one more failure for the email and the
+/// address. A counter that cannot be written is logged, never a reason to refuse.
+async fn count_failure(app: &App, brake: &Attempt) {
+    if let Err(error) = app.store.record_failure(brake, now_epoch()).await {
+        tracing::error!(?error, "failed sign-in not counted");
+    }
 }
 
 /// A failed sign-in of a client's contact goes into that client's audit trail (the attempted

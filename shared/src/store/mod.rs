@@ -9,6 +9,7 @@ pub mod registry;
 mod scoped;
 pub mod settings;
 pub mod tenant;
+pub mod throttle;
 mod write;
 
 pub use query::SortRange;
