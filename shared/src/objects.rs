@@ -112,19 +112,7 @@ pub async fn stored_object(app: &App, key: &str) -> ApiResult<Option<StoredObjec
 }
 
 pub async fn presign_download(app: &App, key: &str, disposition: &str) -> ApiResult<String> {
-    let config = PresigningConfig::expires_in(DOWNLOAD_URL_LIFETIME)
-        .map_err(|error| ApiError::internal("presigning config", error))?;
-    let request = app
-        .s3_for(key)
-        .await?
-        .get_object()
-        .bucket(&app.config.documents_bucket)
-        .key(key)
-        .response_content_disposition(disposition)
-        .presigned(config)
-        .await
-        .map_err(|error| ApiError::dependency("s3 presign get", error))?;
-    Ok(request.uri().to_string())
+    presign_get(app, key, disposition, None).await
 }
 
 /// `Content-Disposition` for a download: an ASCII fallback and the exact UTF-8 name.
@@ -140,6 +128,23 @@ pub async fn presign_inline(
     content_type: &str,
     file_name: &str,
 ) -> ApiResult<String> {
+    presign_get(
+        app,
+        key,
+        &disposition("inline", file_name),
+        Some(content_type),
+    )
+    .await
+}
+
+/// A GET valid for [`DOWNLOAD_URL_LIFETIME`], answering with `disposition` (and the type, when
+/// given, instead of the stored one).
+async fn presign_get(
+    app: &App,
+    key: &str,
+    disposition: &str,
+    content_type: Option<&str>,
+) -> ApiResult<String> {
     let config = PresigningConfig::expires_in(DOWNLOAD_URL_LIFETIME)
         .map_err(|error| ApiError::internal("presigning config", error))?;
     let request = app
@@ -148,8 +153,8 @@ pub async fn presign_inline(
         .get_object()
         .bucket(&app.config.documents_bucket)
         .key(key)
-        .response_content_disposition(disposition("inline", file_name))
-        .response_content_type(content_type)
+        .response_content_disposition(disposition)
+        .set_response_content_type(content_type.map(str::to_string))
         .presigned(config)
         .await
         .map_err(|error| ApiError::dependency("s3 presign get", error))?;

@@ -6,45 +6,30 @@
 //! transaction with its audit entry. The request's owner gets one email per submission.
 
 use crate::multipart;
+use crate::pending::{upload_of, Upload};
 use atrium_documents::data::Documents;
 use atrium_documents::data::Requests;
 use atrium_documents::data::{
-    DocumentOrigin, MultipartUpload, RequestRecord, RequestStatus, VersionRecord, VersionStatus,
+    MultipartUpload, RequestRecord, RequestStatus, VersionRecord, VersionStatus,
 };
 use atrium_documents::view::{DocumentView, VersionView};
-use atrium_shared::access::{require_can_act, scope_for};
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, path_id, path_param, RequestMeta};
+use atrium_shared::http::{ok, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::mail::{escape_html, notice};
-use atrium_shared::principal::{Principal, TenantScope};
+use atrium_shared::principal::TenantScope;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let principal = Principal::from_request(&req)?;
-    let scope = scope_for(app, &principal, &req).await?;
-    require_can_act(&principal)?;
-    let document_id = path_id(&req, "document")?;
-    let number: u32 = path_param(&req, "number")?
-        .parse()
-        .map_err(|_| ApiError::not_found())?;
-    let mut document = Documents::of(app.store.tenant(&scope))
-        .get(&document_id)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
     // Clients confirm their own uploads; the firm confirms what it shares.
-    let own_side = match document.origin {
-        DocumentOrigin::Client => !principal.is_staff(),
-        DocumentOrigin::Firm => principal.is_staff(),
-    };
-    if !own_side {
-        return Err(ApiError::not_found());
-    }
-    let mut version = Documents::of(app.store.tenant(&scope))
-        .version(&document_id, number)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let Upload {
+        principal,
+        scope,
+        mut document,
+        mut version,
+    } = upload_of(app, &req).await?;
+    let number = version.number;
     if version.status == VersionStatus::Confirmed {
         return Err(ApiError::conflict("this version is already confirmed"));
     }

@@ -19,6 +19,7 @@ pub mod parts;
 pub mod pending;
 pub mod preview;
 pub mod scan;
+pub mod serving;
 pub mod share;
 pub mod upload;
 

@@ -5,12 +5,10 @@
 //! the portal fetches it and renders it itself (pdf.js draws PDFs on a canvas), so the file is
 //! never opened as a page of its own. Each preview is audited as a view.
 
-use atrium_documents::data::{Documents, VersionStatus};
-use atrium_shared::access::scope_for;
+use crate::serving::{confirmed_version, Served};
 use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, path_id, path_param, RequestMeta};
+use atrium_shared::http::{ok, RequestMeta};
 use atrium_shared::objects::{presign_inline, DOWNLOAD_URL_LIFETIME};
-use atrium_shared::principal::Principal;
 use atrium_shared::{ApiError, ApiResult, App};
 use http::StatusCode;
 use lambda_http::{Body, Request, Response};
@@ -30,22 +28,12 @@ pub fn preview_type(stored: &str) -> Option<&'static str> {
 }
 
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let principal = Principal::from_request(&req)?;
-    let scope = scope_for(app, &principal, &req).await?;
-    let document_id = path_id(&req, "document")?;
-    let number: u32 = path_param(&req, "number")?
-        .parse()
-        .map_err(|_| ApiError::not_found())?;
-    Documents::of(app.store.tenant(&scope))
-        .get(&document_id)
-        .await?
-        .filter(|document| atrium_documents::visible_to(&principal, document))
-        .ok_or_else(ApiError::not_found)?;
-    let version = Documents::of(app.store.tenant(&scope))
-        .version(&document_id, number)
-        .await?
-        .filter(|version| version.status == VersionStatus::Confirmed)
-        .ok_or_else(ApiError::not_found)?;
+    let Served {
+        principal,
+        scope,
+        version,
+    } = confirmed_version(app, &req).await?;
+    let (document_id, number) = (&version.document_id, version.number);
     let content_type = preview_type(version.content_type.as_str()).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
