@@ -11,6 +11,7 @@ pub mod me;
 pub mod mfa_associate;
 pub mod mfa_disable;
 pub mod mfa_verify;
+pub mod password_change;
 pub mod refresh;
 pub mod session;
 
@@ -79,6 +80,14 @@ pub const OPERATIONS: &[Operation] = &[
         .grants(&[
             TENANT_SESSIONS,
             FIRM_WRITE,
+        ]),
+    Operation::http("auth-password-change", handler!(password_change::handle))
+        .describe("Changes the signed-in person's password (the current one required) and ends every session.")
+        .routes(&[Route::new(Post, "/api/auth/password/change", EVERYONE)])
+        .grants(&[
+            TENANT_SESSIONS,
+            FIRM_WRITE,
+            SEND_MAIL,
         ]),
     Operation::http("auth-refresh", handler!(refresh::handle))
         .describe("A new access token from the refresh cookie.")

@@ -397,6 +397,18 @@ impl Store {
         epoch: i64,
         meta: &RequestMeta,
     ) -> ApiResult<()> {
+        self.end_sessions_because(principal, epoch, "session.signed_out", meta)
+            .await
+    }
+
+    /// As [`Store::end_sessions`], recorded as `action` (a password change ends every session).
+    pub async fn end_sessions_because(
+        &self,
+        principal: &Principal,
+        epoch: i64,
+        action: &str,
+        meta: &RequestMeta,
+    ) -> ApiResult<()> {
         let (pk, sk) = Self::user_keys(principal)?;
         let item = update_tx(
             &pk,
@@ -405,8 +417,7 @@ impl Store {
             Some("attribute_exists(PK)"),
             values(&[(":epoch", n(epoch)), (":one", n(1))]),
         )?;
-        self.transact_for_user(principal, item, "session.signed_out", meta)
-            .await
+        self.transact_for_user(principal, item, action, meta).await
     }
 
     /// A change to the signed-in person's own record: with its entry in their organisation's
