@@ -79,17 +79,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     app.store
         .end_sessions_because(&principal, now_epoch(), "session.password_changed", &meta)
         .await?;
-    if let Err(error) = app
-        .cognito
-        .global_sign_out()
-        .access_token(token)
-        .send()
-        .await
-    {
-        if error_code(&error) != Some("NotAuthorizedException") {
-            tracing::error!(?error, "refresh tokens not revoked after a password change");
-        }
-    }
+    crate::logout::revoke_refresh_tokens(app, &token).await;
     tell(app, &user.email).await;
     Ok(with_cookies(
         json_response(StatusCode::OK, &json!({ "status": "password_changed" })),

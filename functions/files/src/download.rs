@@ -3,9 +3,8 @@
 //! attachment under its (cleaned) original name, for a version the malware scan found clean
 //! (409 while it is being checked, or quarantined). Every download is audited.
 
-use crate::serving::{confirmed_version, Served};
-use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, RequestMeta};
+use crate::serving::confirmed_version;
+use atrium_shared::http::ok;
 use atrium_shared::objects::attachment_disposition;
 use atrium_shared::objects::{presign_download, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::{ApiError, ApiResult, App};
@@ -13,12 +12,8 @@ use lambda_http::{Body, Request, Response};
 use serde_json::json;
 
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let Served {
-        principal,
-        scope,
-        version,
-    } = confirmed_version(app, &req).await?;
-    let (document_id, number) = (&version.document_id, version.number);
+    let served = confirmed_version(app, &req).await?;
+    let version = &served.version;
     version.servable().map_err(ApiError::conflict)?;
     let url = presign_download(
         app,
@@ -26,15 +21,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         &attachment_disposition(&version.file_name),
     )
     .await?;
-    let entry = AuditEntry::by(
-        &scope,
-        &principal,
-        "document.downloaded",
-        &format!("document/{document_id}/v{number}"),
-        u64::from(number),
-        &RequestMeta::of(&req),
-    );
-    app.store.audit(&scope, &entry).await?;
+    served.record(app, "document.downloaded", &req).await?;
     ok(&json!({
         "url": url,
         "file_name": version.file_name,

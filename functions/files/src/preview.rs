@@ -5,9 +5,8 @@
 //! the portal fetches it and renders it itself (pdf.js draws PDFs on a canvas), so the file is
 //! never opened as a page of its own. Each preview is audited as a view.
 
-use crate::serving::{confirmed_version, Served};
-use atrium_shared::audit::AuditEntry;
-use atrium_shared::http::{ok, RequestMeta};
+use crate::serving::confirmed_version;
+use atrium_shared::http::ok;
 use atrium_shared::objects::{presign_inline, DOWNLOAD_URL_LIFETIME};
 use atrium_shared::{ApiError, ApiResult, App};
 use http::StatusCode;
@@ -28,12 +27,8 @@ pub fn preview_type(stored: &str) -> Option<&'static str> {
 }
 
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
-    let Served {
-        principal,
-        scope,
-        version,
-    } = confirmed_version(app, &req).await?;
-    let (document_id, number) = (&version.document_id, version.number);
+    let served = confirmed_version(app, &req).await?;
+    let version = &served.version;
     let content_type = preview_type(version.content_type.as_str()).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -43,15 +38,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     })?;
     version.servable().map_err(ApiError::conflict)?;
     let url = presign_inline(app, &version.object_key, content_type, &version.file_name).await?;
-    let entry = AuditEntry::by(
-        &scope,
-        &principal,
-        "document.viewed",
-        &format!("document/{document_id}/v{number}"),
-        u64::from(number),
-        &RequestMeta::of(&req),
-    );
-    app.store.audit(&scope, &entry).await?;
+    served.record(app, "document.viewed", &req).await?;
     ok(&json!({
         "url": url,
         "content_type": content_type,

@@ -5,7 +5,8 @@
 
 use atrium_documents::data::{Documents, VersionRecord, VersionStatus};
 use atrium_shared::access::scope_for;
-use atrium_shared::http::{path_id, path_param};
+use atrium_shared::audit::AuditEntry;
+use atrium_shared::http::{path_id, path_param, RequestMeta};
 use atrium_shared::principal::{Principal, TenantScope};
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::Request;
@@ -39,4 +40,20 @@ pub async fn confirmed_version(app: &App, req: &Request) -> ApiResult<Served> {
         scope,
         version,
     })
+}
+
+impl Served {
+    /// The trail's entry for handing the version out (`document.downloaded`, `document.viewed`).
+    pub async fn record(&self, app: &App, action: &str, req: &Request) -> ApiResult<()> {
+        let number = self.version.number;
+        let entry = AuditEntry::by(
+            &self.scope,
+            &self.principal,
+            action,
+            &format!("document/{}/v{number}", self.version.document_id),
+            u64::from(number),
+            &RequestMeta::of(req),
+        );
+        app.store.audit(&self.scope, &entry).await
+    }
 }
