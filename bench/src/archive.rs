@@ -8,11 +8,12 @@
 //! template.yaml; the build's wall time, throughput and CPU are reported, and the archive must
 //! be `ready` with a zip at least as large as its files.
 
-use crate::files::{archive_request_key, object_created};
+use crate::files::archive_request_key;
 use crate::process::{cpu_seconds, function_env, spawn, status_kb, stop};
 use crate::scenario::{text, Rig, Session};
 use crate::stub::{Outcome, Stub};
 use crate::transfer::{pattern, share_in_parts};
+use atrium_local::watcher::object_created;
 use atrium_shared::config::Config;
 use serde::Serialize;
 use serde_json::json;

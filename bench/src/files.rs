@@ -7,49 +7,9 @@
 
 use crate::scenario::{put_upload, text, Kind, Recording, Rig};
 use crate::transfer::{pattern, sha256_base64};
+use atrium_local::watcher::{object_created, scan_result};
 use atrium_shared::operation::Serve;
 use serde_json::{json, Value};
-
-/// What GuardDuty Malware Protection for S3 publishes for one scanned object.
-pub fn scan_result(bucket: &str, key: &str, status: &str) -> Value {
-    json!({
-        "version": "0",
-        "id": "bench-scan",
-        "detail-type": "GuardDuty Malware Protection Object Scan Result",
-        "source": "aws.guardduty",
-        "account": "123456789012",
-        "time": "2026-12-03T10:00:00Z",
-        "region": "us-east-1",
-        "resources": [format!("arn:aws:s3:::{bucket}")],
-        "detail": {
-            "schemaVersion": "1.0",
-            "scanStatus": "COMPLETED",
-            "resourceType": "S3_OBJECT",
-            "s3ObjectDetails": { "bucketName": bucket, "objectKey": key, "s3Throttled": false },
-            "scanResultDetails": { "scanResultStatus": status, "threats": null },
-        },
-    })
-}
-
-/// What S3 sends EventBridge when an object is created.
-pub fn object_created(bucket: &str, key: &str) -> Value {
-    json!({
-        "version": "0",
-        "id": "bench-object",
-        "detail-type": "Object Created",
-        "source": "aws.s3",
-        "account": "123456789012",
-        "time": "2026-12-03T10:00:00Z",
-        "region": "us-east-1",
-        "resources": [format!("arn:aws:s3:::{bucket}")],
-        "detail": {
-            "version": "0",
-            "bucket": { "name": bucket },
-            "object": { "key": key, "size": 0 },
-            "reason": "PutObject",
-        },
-    })
-}
 
 /// The key of a document version's object (`atrium_documents::data::object_key`).
 pub fn version_key(tenant: &str, document: &str, number: u32) -> String {

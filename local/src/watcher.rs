@@ -107,27 +107,10 @@ impl Watcher {
                 continue;
             };
             let event = match operation.trigger {
-                Trigger::ObjectCreated { suffix } if key.ends_with(suffix) => json!({
-                    "version": "0",
-                    "source": "aws.s3",
-                    "detail-type": "Object Created",
-                    "detail": { "bucket": { "name": bucket }, "object": { "key": key } },
-                }),
-                Trigger::MalwareScanResult => {
-                    let status = self.scan(key).await;
-                    json!({
-                        "version": "0",
-                        "source": "aws.guardduty",
-                        "detail-type": "GuardDuty Malware Protection Object Scan Result",
-                        "detail": {
-                            "schemaVersion": "1.0",
-                            "scanStatus": "COMPLETED",
-                            "resourceType": "S3_OBJECT",
-                            "s3ObjectDetails": { "bucketName": bucket, "objectKey": key, "s3Throttled": false },
-                            "scanResultDetails": { "scanResultStatus": status, "threats": null },
-                        },
-                    })
+                Trigger::ObjectCreated { suffix } if key.ends_with(suffix) => {
+                    object_created(&bucket, key)
                 }
+                Trigger::MalwareScanResult => scan_result(&bucket, key, self.scan(key).await),
                 _ => continue,
             };
             // Each delivery on its own task, as Lambda would run it; a long build does not
@@ -180,6 +163,57 @@ impl Watcher {
         }
         status
     }
+}
+
+/// The EventBridge envelope around an AWS service's `detail`.
+fn envelope(
+    source: &str,
+    detail_type: &str,
+    bucket: &str,
+    detail: serde_json::Value,
+) -> serde_json::Value {
+    json!({
+        "version": "0",
+        "id": ulid::Ulid::new().to_string(),
+        "detail-type": detail_type,
+        "source": source,
+        "account": "123456789012",
+        "time": atrium_shared::ids::now_rfc3339(),
+        "region": "us-east-1",
+        "resources": [format!("arn:aws:s3:::{bucket}")],
+        "detail": detail,
+    })
+}
+
+/// What GuardDuty Malware Protection for S3 publishes for one scanned object.
+pub fn scan_result(bucket: &str, key: &str, status: &str) -> serde_json::Value {
+    envelope(
+        "aws.guardduty",
+        "GuardDuty Malware Protection Object Scan Result",
+        bucket,
+        json!({
+            "schemaVersion": "1.0",
+            "scanStatus": "COMPLETED",
+            "resourceType": "S3_OBJECT",
+            "s3ObjectDetails": { "bucketName": bucket, "objectKey": key, "s3Throttled": false },
+            "scanResultDetails": { "scanResultStatus": status, "threats": null },
+        }),
+    )
+}
+
+/// What S3 sends EventBridge when an object is created.
+pub fn object_created(bucket: &str, key: &str) -> serde_json::Value {
+    envelope(
+        "aws.s3",
+        "Object Created",
+        bucket,
+        json!({
+            "version": "0",
+            "bucket": { "name": bucket },
+            "object": { "key": key, "size": 0 },
+            "reason": "PutObject",
+        }),
+    )
 }
 
 async fn run(watcher: Weak<Watcher>) {

@@ -59,16 +59,22 @@ pub async fn presign_upload_within(
         .presigned(config)
         .await
         .map_err(|error| ApiError::dependency("s3 presign put", error))?;
-    let headers = request
-        .headers()
-        .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
-        .collect();
-    Ok(PresignedUpload {
-        method: request.method().to_string(),
-        url: request.uri().to_string(),
-        headers,
-        expires_in: lifetime.as_secs(),
-    })
+    Ok(PresignedUpload::of(&request, lifetime))
+}
+
+impl PresignedUpload {
+    /// A presigned PUT as the browser needs it: the URL and every header it must send.
+    pub fn of(request: &aws_sdk_s3::presigning::PresignedRequest, lifetime: Duration) -> Self {
+        PresignedUpload {
+            method: request.method().to_string(),
+            url: request.uri().to_string(),
+            headers: request
+                .headers()
+                .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
+                .collect(),
+            expires_in: lifetime.as_secs(),
+        }
+    }
 }
 
 /// What S3 holds under a key: its length, type and the SHA-256 it verified on upload.

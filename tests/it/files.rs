@@ -431,7 +431,9 @@ async fn eicar_is_quarantined_never_served_and_people_are_told() {
         .send()
         .await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
-    assert_eq!(confirmed.json["versions"][0]["scan"], "being_checked");
+    // The scan may answer before the confirm (GuardDuty scans the object once it lands).
+    let scan = &confirmed.json["versions"][0]["scan"];
+    assert!(scan == "being_checked" || scan == "quarantined", "{scan}");
 
     // While it is being checked, nobody gets it.
     let early = env

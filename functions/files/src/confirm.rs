@@ -10,7 +10,7 @@ use crate::pending::{upload_of, Upload};
 use atrium_documents::data::Documents;
 use atrium_documents::data::Requests;
 use atrium_documents::data::{
-    MultipartUpload, RequestRecord, RequestStatus, VersionRecord, VersionStatus,
+    MultipartUpload, RequestRecord, RequestStatus, ScanState, VersionRecord, VersionStatus,
 };
 use atrium_documents::view::{DocumentView, VersionView};
 use atrium_shared::audit::AuditEntry;
@@ -101,20 +101,32 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             ));
         }
         let read_request = request.version;
-        request.status = RequestStatus::Submitted;
         request.document_id = Some(document.id.clone());
         request.version += 1;
         request.updated_at = now;
+        // Scanned and quarantined before it was confirmed: the request waits for the client
+        // again, as it would had the verdict come after.
+        let action = if version.scan == ScanState::Quarantined {
+            request.status = RequestStatus::Rejected;
+            request.rejection_reason = Some(crate::scan::quarantine_reason(&version.file_name));
+            request.reminders_sent.clear();
+            "request.rejected"
+        } else {
+            request.status = RequestStatus::Submitted;
+            "request.submitted"
+        };
         items.push(Requests::of(app.store.tenant(&scope)).replace(&request, read_request)?);
         entries.push(AuditEntry::by(
             &scope,
             &principal,
-            "request.submitted",
+            action,
             &format!("request/{}", request.id),
             request.version,
             &meta,
         ));
-        submitted = Some(request);
+        if request.status == RequestStatus::Submitted {
+            submitted = Some(request);
+        }
     }
     app.store
         .transact_audited(

@@ -76,15 +76,7 @@ pub async fn presign_part(
         .presigned(config)
         .await
         .map_err(|error| ApiError::dependency("s3 presign upload_part", error))?;
-    Ok(PresignedUpload {
-        method: request.method().to_string(),
-        url: request.uri().to_string(),
-        headers: request
-            .headers()
-            .map(|(name, value)| (name.to_ascii_lowercase(), value.to_string()))
-            .collect(),
-        expires_in: UPLOAD_URL_LIFETIME.as_secs(),
-    })
+    Ok(PresignedUpload::of(&request, UPLOAD_URL_LIFETIME))
 }
 
 /// A part S3 holds.

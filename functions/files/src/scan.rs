@@ -104,6 +104,13 @@ pub async fn handle(app: &App, event: Value) -> ApiResult<()> {
     Ok(())
 }
 
+/// What the client reads on a request whose file was quarantined.
+pub fn quarantine_reason(file_name: &str) -> String {
+    format!(
+        "The malware check found a threat in \"{file_name}\", so it was not accepted. Please check your device and send another copy."
+    )
+}
+
 /// A request whose submitted file was quarantined waits for the client again, with the reason
 /// the client sees on it (as if the firm had rejected the upload).
 async fn reopen_request(
@@ -122,10 +129,7 @@ async fn reopen_request(
     }
     let read = request.version;
     request.status = RequestStatus::Rejected;
-    request.rejection_reason = Some(format!(
-        "The malware check found a threat in \"{}\", so it was not accepted. Please check your device and send another copy.",
-        version.file_name
-    ));
+    request.rejection_reason = Some(quarantine_reason(&version.file_name));
     request.reminders_sent.clear();
     request.version += 1;
     request.updated_at = now_rfc3339();
