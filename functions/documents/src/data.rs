@@ -416,10 +416,12 @@ impl<'a> Documents<'a> {
             .update(
                 &version_sk(&record.document_id, record.number),
                 "SET #status = :status, confirmed_at = :at, object_checksum = :checksum",
-                Some("#status = :pending"),
+                // The scan's verdict as read: one that lands meanwhile makes this a conflict.
+                Some("#status = :pending AND (#scan = :scan OR attribute_not_exists(#scan))"),
                 &[
                     (":status", attribute(&status)?),
                     (":pending", attribute(&VersionStatus::Pending)?),
+                    (":scan", attribute(&record.scan)?),
                     (
                         ":at",
                         match &record.confirmed_at {
@@ -436,7 +438,7 @@ impl<'a> Documents<'a> {
                     ),
                 ],
             )?
-            .with_names(&[("#status", "status")]))
+            .with_names(&[("#status", "status"), ("#scan", "scan")]))
     }
 
     /// Confirmed versions of a document, oldest first (pending uploads are left out).

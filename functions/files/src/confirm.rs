@@ -22,6 +22,17 @@ use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    // The malware scan may record its verdict between this confirm's read and its write (the
+    // write is conditional on the verdict it read): read again once, so a quarantine is never
+    // lost and the person does not see a conflict they did not cause.
+    match confirm(app, &req).await {
+        Err(error) if error.status == http::StatusCode::CONFLICT => confirm(app, &req).await,
+        answer => answer,
+    }
+}
+
+async fn confirm(app: &App, req: &Request) -> ApiResult<Response<Body>> {
+    let req = req.clone();
     // Clients confirm their own uploads; the firm confirms what it shares.
     let Upload {
         principal,
