@@ -70,12 +70,16 @@ async fn run() -> Result<(), String> {
         logins.staff_email, logins.staff_password
     );
     println!(
-        "  Client contact       {}  /  {}  (organisation: {})",
-        logins.contact_email, logins.contact_password, logins.client_slug
+        "  Client contact       {}  /  {}  (Northwind Traders)",
+        logins.contact_email, logins.contact_password
     );
     println!(
-        "  Billing contact      {}  /  {}  (organisation: {})",
-        logins.billing_email, logins.billing_password, logins.client_slug
+        "  Billing contact      {}  /  {}  (Northwind Traders, invoices only)",
+        logins.billing_email, logins.billing_password
+    );
+    println!(
+        "  Two organisations    {}  /  {}  (Northwind and {})",
+        logins.two_org_email, logins.two_org_password, logins.second_client_name
     );
     println!("  Dev mailbox          {origin}/dev/mailbox");
     println!("  Local AWS (moto)     {}", moto.endpoint);

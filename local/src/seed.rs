@@ -29,6 +29,11 @@ pub struct DemoLogins {
     /// A second contact of the same client who sees and pays its invoices only.
     pub billing_email: String,
     pub billing_password: String,
+    /// A person who is a contact of two clients (Northwind and Fabrikam): one sign-in, a
+    /// chooser, and a switcher in the header.
+    pub two_org_email: String,
+    pub two_org_password: String,
+    pub second_client_name: String,
 }
 
 /// A staff user in the staff pool, with a password and the portal's record of them. The
@@ -102,6 +107,9 @@ pub async fn seed_demo(gateway: &Gateway) -> Result<DemoLogins, String> {
         contact_password: "Northwind-Dana-2026!".to_string(),
         billing_email: "bea@northwind.example".to_string(),
         billing_password: "Northwind-Bea-2026!".to_string(),
+        two_org_email: "sam@rivera-books.example".to_string(),
+        two_org_password: "Rivera-Sam-2026!".to_string(),
+        second_client_name: "Fabrikam Studio".to_string(),
     };
     let admin_sub = create_staff_user(
         app,
@@ -147,7 +155,85 @@ pub async fn seed_demo(gateway: &Gateway) -> Result<DemoLogins, String> {
         ));
     }
     seed_workspace(gateway, &logins, &onboarded.client.tenant_id).await?;
+    seed_second_client(gateway, &admin, &logins, &onboarded.client.tenant_id).await?;
     Ok(logins)
+}
+
+/// A second client, Fabrikam Studio, whose first contact is Sam Rivera, an outside
+/// bookkeeper; Northwind then invites Sam too. Sam accepts both invitations with the one
+/// password (the second must be the password Sam already has), so one sign-in opens both.
+async fn seed_second_client(
+    gateway: &Gateway,
+    admin: &Principal,
+    logins: &DemoLogins,
+    northwind: &str,
+) -> Result<(), String> {
+    let app = gateway.app();
+    let onboarded = onboard(
+        app,
+        admin,
+        OnboardInput {
+            name: logins.second_client_name.clone(),
+            slug: "fabrikam".to_string(),
+            contact: ContactInput {
+                name: "Sam Rivera".to_string(),
+                email: Email::parse(&logins.two_org_email)
+                    .map_err(|problem| format!("demo contact email: {problem}"))?,
+            },
+        },
+        &RequestMeta::default(),
+    )
+    .await
+    .map_err(|error| error.message)?;
+    let token = onboarded
+        .invitation_token
+        .ok_or("the second demo invitation was not sent")?;
+    accept_invitation(gateway, &token, &logins.two_org_password).await?;
+    let signed_in = api(
+        gateway,
+        "POST",
+        "/api/auth/login",
+        None,
+        json!({ "email": logins.staff_email, "password": logins.staff_password, "mode": "bearer" }),
+    )
+    .await?;
+    let staff = signed_in["access_token"]
+        .as_str()
+        .ok_or("the demo admin got no token")?
+        .to_string();
+    api(
+        gateway,
+        "POST",
+        &format!("/api/clients/{northwind}/contacts"),
+        Some(&staff),
+        json!({ "name": "Sam Rivera", "email": logins.two_org_email, "roles": ["member"] }),
+    )
+    .await?;
+    let endpoint = app
+        .config
+        .aws_endpoint
+        .clone()
+        .ok_or("the demo needs the local stack")?;
+    let token = crate::mailbox::sent_mail(&endpoint)
+        .await?
+        .into_iter()
+        .rev()
+        .find(|mail| mail.to.contains(&logins.two_org_email))
+        .and_then(|mail| crate::mailbox::invitation_token_in(&mail.body))
+        .ok_or("Sam's Northwind invitation was not mailed")?;
+    accept_invitation(gateway, &token, &logins.two_org_password).await
+}
+
+async fn accept_invitation(gateway: &Gateway, token: &str, password: &str) -> Result<(), String> {
+    api(
+        gateway,
+        "POST",
+        "/api/auth/accept-invite",
+        None,
+        json!({ "token": token, "password": password, "mode": "bearer" }),
+    )
+    .await
+    .map(|_| ())
 }
 
 /// Something to look at in the demo client's portal: a project with milestones and tasks,

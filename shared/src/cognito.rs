@@ -152,6 +152,19 @@ pub fn subject_of_fresh_token(token: &str) -> ApiResult<String> {
         .map_err(|error| ApiError::internal("token from cognito", error))
 }
 
+/// A Cognito access token's `origin_jti`: the same for a sign-in and every refresh of it, so
+/// it names the portal's session (`store::sessions`). Read from tokens Cognito just issued, or
+/// that the authorizer has verified.
+pub fn origin_jti_of_token(token: &str) -> ApiResult<String> {
+    #[derive(Deserialize)]
+    struct Origin {
+        origin_jti: String,
+    }
+    jsonwebtoken::dangerous::insecure_decode_claims::<Origin>(token)
+        .map(|claims| claims.origin_jti)
+        .map_err(|error| ApiError::internal("token from cognito", error))
+}
+
 /// The scope of the tenant a pool belongs to, from the registry's record of it.
 pub fn scope_of_pool(pool: &PoolRef) -> Option<crate::principal::TenantScope> {
     struct Named<'a>(&'a str);

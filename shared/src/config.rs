@@ -23,6 +23,10 @@ pub struct Config {
     pub invite_ttl_hours: i64,
     /// How long the authorizer trusts a cached user record (status, roles, sign-out mark).
     pub user_cache_seconds: u64,
+    /// A session ends after this many minutes without a request (default 30).
+    pub session_idle_minutes: i64,
+    /// A session ends this many hours after sign-in, however busy (default 12).
+    pub session_hours: i64,
     /// Largest upload accepted, in bytes (default 100 MB).
     pub max_upload_bytes: i64,
     /// Days before a due date on which contacts are reminded (default 3 and 1).
@@ -94,6 +98,14 @@ impl Config {
             user_cache_seconds: optional("ATRIUM_USER_CACHE_SECONDS")
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(15),
+            session_idle_minutes: optional("ATRIUM_SESSION_IDLE_MINUTES")
+                .and_then(|value| value.parse().ok())
+                .filter(|minutes| (1..=24 * 60).contains(minutes))
+                .unwrap_or(30),
+            session_hours: optional("ATRIUM_SESSION_HOURS")
+                .and_then(|value| value.parse().ok())
+                .filter(|hours| (1..=24 * 30).contains(hours))
+                .unwrap_or(12),
             max_upload_bytes: optional("ATRIUM_MAX_UPLOAD_BYTES")
                 .and_then(|value| value.parse().ok())
                 .unwrap_or(DEFAULT_MAX_UPLOAD_BYTES),

@@ -15,6 +15,17 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
+/// An epoch second as RFC 3339 (`1970-01-01T00:00:00Z` for one out of range).
+pub fn epoch_rfc3339(epoch: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(epoch)
+        .ok()
+        .and_then(|at| {
+            at.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string())
+}
+
 pub fn now_epoch() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }

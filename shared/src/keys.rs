@@ -113,6 +113,45 @@ pub fn throttle_pk(kind: &str, value: &str) -> String {
 }
 pub const THROTTLE_SK: &str = "THROTTLE";
 
+/// `PERSON#<email>` / `ORG#<tenant>` or `STAFF`: the person index (`store::people`), a shared
+/// prefix so a contact's membership is written in the transaction that creates the contact.
+pub fn person_pk(email_lowercase: &str) -> String {
+    format!("PERSON#{email_lowercase}")
+}
+pub fn person_org_sk(tenant_id: &str) -> String {
+    format!("ORG#{tenant_id}")
+}
+pub const PERSON_STAFF_SK: &str = "STAFF";
+
+/// `LOGIN#<email>` / `SESSION#<id>`: a person's sessions (`store::sessions`), listed with one
+/// `Query`. Firm keys only: the tokens they hold are the person's, across organisations.
+pub fn login_pk(email_lowercase: &str) -> String {
+    format!("LOGIN#{email_lowercase}")
+}
+pub fn session_sk(id: &str) -> String {
+    format!("SESSION#{id}")
+}
+pub const SESSION_PREFIX: &str = "SESSION#";
+
+/// `SESSIONJTI#<origin_jti>` / `GATE`: what the authorizer reads for each access token (the
+/// session it belongs to, whether it ended, when it idles out).
+pub fn session_gate_pk(origin_jti: &str) -> String {
+    format!("SESSIONJTI#{origin_jti}")
+}
+pub const SESSION_GATE_SK: &str = "GATE";
+
+/// `SIGNIN#<sha256>` / `SIGNIN`: a sign-in waiting for authenticator codes (five minutes).
+pub fn pending_sign_in_pk(token_hash: &str) -> String {
+    format!("SIGNIN#{token_hash}")
+}
+pub const PENDING_SIGN_IN_SK: &str = "SIGNIN";
+
+/// `RESET#<sha256>` / `RESET`: a password reset link (60 minutes, single use).
+pub fn reset_pk(token_hash: &str) -> String {
+    format!("RESET#{token_hash}")
+}
+pub const RESET_SK: &str = "RESET";
+
 #[cfg(test)]
 mod tests {
     use super::*;

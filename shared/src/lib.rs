@@ -31,6 +31,7 @@ pub mod operation;
 pub mod principal;
 pub mod response;
 pub mod runtime;
+pub mod sealed;
 pub mod secrets;
 pub mod store;
 pub mod tenancy;

@@ -28,9 +28,10 @@ pub const RENEW_BEFORE: Duration = Duration::from_secs(20 * 60);
 
 /// Firm-level keys a tenant's session may also write, because one transaction writes them with
 /// the tenant's items: invitation links (`INVITE#<hash>`), the firm-wide invoice-number
-/// markers (`INVOICENO#<number>`) and which tenant a Stripe PaymentIntent belongs to
-/// (`STRIPEPI#<id>`, read by the webhook).
-pub const SHARED_PREFIXES: [&str; 3] = ["INVITE#", "INVOICENO#", "STRIPEPI#"];
+/// markers (`INVOICENO#<number>`), the person index (`PERSON#<email>`, written with the
+/// contact it points to; see `store::people` for why that is safe) and which tenant a Stripe
+/// PaymentIntent belongs to (`STRIPEPI#<id>`, read by the webhook).
+pub const SHARED_PREFIXES: [&str; 4] = ["INVITE#", "INVOICENO#", "PERSON#", "STRIPEPI#"];
 
 /// What to ask STS for one tenant.
 #[derive(Debug, Clone, PartialEq)]
@@ -311,6 +312,7 @@ mod tests {
                 format!("T#{TENANT}#*"),
                 "INVITE#*",
                 "INVOICENO#*",
+                "PERSON#*",
                 "STRIPEPI#*"
             ])
         );

@@ -84,16 +84,20 @@ async fn the_first_admin_chooses_a_password_and_becomes_admin() {
     let me = env.call("GET", "/api/me").bearer(&again.token).send().await;
     assert_eq!(me.json["roles"], json!(["admin"]));
 
-    // Anyone else in the staff pool without a record is refused, even with a new password.
-    let step = env
+    // Anyone else in the staff pool without a record is refused at once, with their right
+    // temporary password, exactly as a wrong password: the portal does not know them, so it
+    // never asks their pool.
+    let refused = env
         .call("POST", "/api/auth/login")
         .json(json!({ "email": stranger, "password": "Temporary-Pass-2026!", "mode": "bearer" }))
         .send()
         .await;
-    let refused = env
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    let wrong = env
         .call("POST", "/api/auth/login")
-        .json(json!({ "email": stranger, "challenge": "new_password", "session": step.json["session"], "new_password": STAFF_PASSWORD, "mode": "bearer" }))
+        .json(json!({ "email": first, "password": "Wrong-Pass-2026!", "mode": "bearer" }))
         .send()
         .await;
-    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.json, wrong.json);
 }

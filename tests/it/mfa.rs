@@ -72,9 +72,14 @@ async fn enrol_sign_in_with_a_code_and_disable() {
     assert_eq!(challenged.status, StatusCode::OK, "{}", challenged.body);
     assert_eq!(challenged.json["status"], "challenge");
     assert_eq!(challenged.json["challenge"], "totp");
-    // The challenge names who and where, so a page that did not ask (an invitation) can answer.
+    // The challenge names who and for which organisation (a person in several answers one
+    // code per organisation that asks).
     assert_eq!(challenged.json["email"], client.email.as_str());
-    assert_eq!(challenged.json["slug"], client.slug.as_str());
+    assert_eq!(
+        challenged.json["organisation"]["id"],
+        client.tenant_id.as_str()
+    );
+    assert_eq!(challenged.json["organisation"]["kind"], "client");
     assert!(challenged.json.get("access_token").is_none());
     let session = challenged.json["session"].as_str().unwrap().to_string();
     let answer = |code: String| json!({ "email": client.email, "slug": client.slug, "session": session, "code": code, "mode": "bearer" });
@@ -293,7 +298,9 @@ async fn sign_in_walks_a_contact_through_mandatory_authenticator_set_up() {
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert_eq!(first.json["challenge"], "mfa_setup");
     assert_eq!(first.json["secret"], "JBSWY3DPEHPK3PXP");
-    assert_eq!(first.json["session"], "session-2");
+    // The portal's pending sign-in, not Cognito's session, goes to the page.
+    let pending = first.json["session"].as_str().unwrap().to_string();
+    assert!(pending.starts_with("pending."), "{pending}");
     assert!(first.json["otpauth_uri"]
         .as_str()
         .unwrap()
@@ -305,7 +312,7 @@ async fn sign_in_walks_a_contact_through_mandatory_authenticator_set_up() {
 
     let second = mocked
         .call("POST", "/api/auth/login")
-        .json(json!({ "email": client.email, "slug": client.slug, "challenge": "mfa_setup", "session": "session-2", "code": "123456" }))
+        .json(json!({ "email": client.email, "challenge": "mfa_setup", "session": pending, "code": "123456" }))
         .send()
         .await;
     assert_eq!(second.status, StatusCode::OK, "{}", second.body);

@@ -52,6 +52,8 @@ async fn app_on(endpoint: &str) -> App {
         aws_endpoint: Some(endpoint.to_string()),
         invite_ttl_hours: 72,
         user_cache_seconds: 0,
+        session_idle_minutes: 30,
+        session_hours: 12,
         max_upload_bytes: 1_000_000,
         reminder_days: vec![3, 1],
         first_admin_email: None,

@@ -213,8 +213,18 @@ impl TestEnv {
             created_at: atrium_shared::ids::now_rfc3339(),
             version: 1,
         };
-        let item = self.app.store.contact_tx(&scope, &contact).unwrap();
-        self.app.store.transact(vec![item], "exists").await.unwrap();
+        let items = vec![
+            self.app.store.contact_tx(&scope, &contact).unwrap(),
+            self.app
+                .store
+                .membership_tx(&atrium_shared::store::people::Membership::contact(
+                    scope.tenant_id(),
+                    &contact.sub,
+                    &contact.email,
+                ))
+                .unwrap(),
+        ];
+        self.app.store.transact(items, "exists").await.unwrap();
         self.sign_in(&email, CONTACT_PASSWORD, Some(&client.slug))
             .await
     }

@@ -4,8 +4,11 @@
 //! Staff invited by a firm admin use the same route: their invitation names the staff pool.
 //!
 //! The link is claimed before the password is set, so two tabs cannot both use it; a refused
-//! password gives the claim back, so the person can try a better one with the same link.
+//! password gives the claim back, so the person can try a better one with the same link. A
+//! person who already has an account (another organisation, or staff) accepts with the
+//! password they have: one password everywhere.
 
+use crate::everywhere::active_members;
 use crate::session::{finish, password_step, Mode};
 use atrium_shared::audit::AuditEntry;
 use atrium_shared::cognito::{sign_in_error, PoolRef};
@@ -15,6 +18,7 @@ use atrium_shared::principal::Role;
 use atrium_shared::secrets::{is_plausible_token, token_hash};
 use atrium_shared::store::records::{InviteRecord, UserStatus};
 use atrium_shared::store::registry::registered_scope;
+use atrium_shared::store::throttle::Attempt;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Deserialize;
@@ -61,6 +65,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             "token: this invitation has expired; ask for a new one",
         ));
     }
+    require_existing_password(app, &req, &invite.email, &body.password).await?;
     if invite.staff {
         return accept_staff(app, &req, body, &hash, invite, now).await;
     }
@@ -150,6 +155,38 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         &meta,
     )
     .await
+}
+
+/// One password everywhere: a person who already signs in somewhere (another client, or the
+/// firm's staff) accepts with the password they have, proven against one of their pools, so an
+/// invitation link alone can never set a new password for an existing account. Wrong ones
+/// count towards the sign-in brakes.
+async fn require_existing_password(
+    app: &App,
+    req: &Request,
+    email: &str,
+    password: &str,
+) -> ApiResult<()> {
+    let members = active_members(app, email).await?;
+    let Some(member) = members.first() else {
+        return Ok(());
+    };
+    let meta = RequestMeta::of(req);
+    let brake = Attempt::sign_in(email, &meta.ip);
+    app.store.check_throttle(&brake, now_epoch()).await?;
+    match password_step(app, &member.pool, email, password).await {
+        Ok(_) => Ok(()),
+        Err(error) if error.status == http::StatusCode::UNAUTHORIZED => {
+            if let Err(error) = app.store.record_failure(&brake, now_epoch()).await {
+                tracing::error!(?error, "failed invitation password not counted");
+            }
+            Err(ApiError::invalid(
+                "password",
+                "you already have a portal account with this email: enter its password (or reset it from the sign-in page)",
+            ))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// A new member of the firm's staff: the same link, into the staff pool. Their record goes from

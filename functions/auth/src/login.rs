@@ -1,12 +1,15 @@
-//! `POST /api/auth/login`: sign in with email and password (staff without a slug, client
-//! contacts with their organisation's slug), then answer an MFA challenge if one comes. Failed
+//! `POST /api/auth/login`: sign in with an email and a password, no organisation (`signin`),
+//! then answer the codes asked; also the challenge an accepted invitation asks. Failed
 //! passwords and codes are counted per email and per address (`store::throttle`): past the
 //! free ones, the next attempt waits (429, `Retry-After`).
 
-use crate::session::{finish, password_step, AuthStep, Mode};
+use crate::session::{finish, AuthStep, Mode};
+use crate::signin;
 use atrium_shared::cognito::{sign_in_error, PoolRef};
 use atrium_shared::http::{check_origin, parse_json, RequestMeta};
+use atrium_shared::ids::is_id;
 use atrium_shared::ids::now_epoch;
+use atrium_shared::store::people::STAFF_ORGANISATION;
 use atrium_shared::store::throttle::Attempt;
 use atrium_shared::types::Email;
 use atrium_shared::{validate, ApiError, ApiResult, App};
@@ -20,9 +23,12 @@ struct LoginBody {
     email: Email,
     #[serde(default)]
     password: Option<String>,
-    /// The client organisation's slug; absent for the firm's staff.
+    /// Only this client organisation (its slug); most sign-ins name none.
     #[serde(default)]
     slug: Option<String>,
+    /// Only this organisation: a client's id, or `staff`.
+    #[serde(default)]
+    organisation: Option<String>,
     /// Answering a challenge: the session from the previous step and the authenticator's code.
     #[serde(default)]
     session: Option<String>,
@@ -51,122 +57,166 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     // Held back before anything about the person is looked at: the same for every email.
     let brake = Attempt::sign_in(email.as_str(), &meta.ip);
     app.store.check_throttle(&brake, now_epoch()).await?;
-    let pool = match resolve_pool(app, body.slug.as_deref()).await {
-        Ok(pool) => pool,
+    let answer = match body.session.as_deref() {
+        Some(session) => match signin::pending_key(session) {
+            Some(key) => {
+                signin::answer(
+                    app,
+                    &key,
+                    signin::Answer {
+                        email: email.as_str(),
+                        code: body.code.as_deref(),
+                        new_password: body.new_password.as_deref(),
+                    },
+                    &meta,
+                )
+                .await
+            }
+            // Cognito's own session: the challenge an accepted invitation asked.
+            None => invitation_challenge(app, &body, session, &meta).await,
+        },
+        None => {
+            let password = body
+                .password
+                .as_deref()
+                .filter(|password| !password.is_empty())
+                .ok_or_else(|| ApiError::invalid("password", "is required"))?;
+            if password.len() > 256 {
+                count_failure(app, &brake).await;
+                return Err(ApiError::bad_credentials());
+            }
+            let organisation = organisation_filter(app, &body).await?;
+            signin::with_password(
+                app,
+                email.as_str(),
+                password,
+                organisation.as_deref(),
+                body.mode,
+                &meta,
+            )
+            .await
+        }
+    };
+    match answer {
+        Ok(response) => {
+            if let Err(error) = app.store.clear_failures(&brake).await {
+                tracing::warn!(?error, "sign-in failures not cleared");
+            }
+            Ok(response)
+        }
         Err(error) => {
             if error.status == http::StatusCode::UNAUTHORIZED {
                 count_failure(app, &brake).await;
             }
-            return Err(error);
+            Err(error)
+        }
+    }
+}
+
+/// Only one organisation, when the body names it (`organisation`, or a client's `slug`).
+/// An unknown slug opens nothing, which answers exactly like a wrong password.
+async fn organisation_filter(app: &App, body: &LoginBody) -> ApiResult<Option<String>> {
+    if let Some(organisation) = body.organisation.as_deref() {
+        if organisation != STAFF_ORGANISATION && !is_id(organisation) {
+            return Err(ApiError::invalid(
+                "organisation",
+                "must be a client's id, or staff",
+            ));
+        }
+        return Ok(Some(organisation.to_string()));
+    }
+    match body
+        .slug
+        .as_deref()
+        .map(str::trim)
+        .filter(|slug| !slug.is_empty())
+    {
+        None => Ok(None),
+        Some(slug) => {
+            let slug = validate::slug("slug", slug)?;
+            Ok(Some(
+                app.store
+                    .slug_record(&slug)
+                    .await?
+                    .map(|record| record.tenant_id)
+                    // Matches no membership: the same answer as a wrong password.
+                    .unwrap_or_else(|| "unknown".to_string()),
+            ))
+        }
+    }
+}
+
+/// The answer to a challenge Cognito asked after an invitation was accepted (its own
+/// session; the body names the client's slug, or none for staff).
+async fn invitation_challenge(
+    app: &App,
+    body: &LoginBody,
+    session: &str,
+    meta: &RequestMeta,
+) -> ApiResult<Response<Body>> {
+    let email = body.email.as_str();
+    let pool = match body
+        .slug
+        .as_deref()
+        .map(str::trim)
+        .filter(|slug| !slug.is_empty())
+    {
+        None => app.staff_pool(),
+        Some(slug) => {
+            let slug = validate::slug("slug", slug)?;
+            app.client_pool_by_slug(&slug)
+                .await?
+                .ok_or_else(ApiError::bad_credentials)?
         }
     };
-
-    let attempt = async {
-        Ok::<AuthStep, ApiError>(match (&body.session, &body.code) {
-            (Some(session), _) if body.challenge.as_deref() == Some("new_password") => {
-                let password = body
-                    .new_password
-                    .as_deref()
-                    .filter(|password| !password.is_empty() && password.len() <= 256)
-                    .ok_or_else(|| {
-                        ApiError::invalid("new_password", atrium_shared::cognito::PASSWORD_RULES)
-                    })?;
-                choose_password(app, &pool, &email, session, password).await?
-            }
-            (Some(session), Some(code)) => {
-                let code = validate::totp_code("code", code)?;
-                answer_challenge(
-                    app,
-                    &pool,
-                    &email,
-                    session,
-                    &code,
-                    body.challenge.as_deref(),
-                )
-                .await?
-            }
-            (Some(_), None) => return Err(ApiError::invalid("code", "is required with a session")),
-            (None, _) => {
-                let password = body
-                    .password
-                    .filter(|password| !password.is_empty())
-                    .ok_or_else(|| ApiError::invalid("password", "is required"))?;
-                if password.len() > 256 {
-                    return Err(ApiError::bad_credentials());
-                }
-                password_step(app, &pool, &email, &password).await?
-            }
-        })
+    let step = if body.challenge.as_deref() == Some("new_password") {
+        let password = body
+            .new_password
+            .as_deref()
+            .filter(|password| !password.is_empty() && password.len() <= 256)
+            .ok_or_else(|| {
+                ApiError::invalid("new_password", atrium_shared::cognito::PASSWORD_RULES)
+            })?;
+        choose_password(app, &pool, email, session, password).await
+    } else {
+        let code = body
+            .code
+            .as_deref()
+            .ok_or_else(|| ApiError::invalid("code", "is required with a session"))?;
+        let code = validate::totp_code("code", code)?;
+        answer_challenge(app, &pool, email, session, &code, body.challenge.as_deref()).await
     };
-    let step = match attempt.await {
+    let step = match step {
         Ok(step) => step,
         Err(error) => {
             if error.status == http::StatusCode::UNAUTHORIZED {
-                record_failed_sign_in(app, &pool, &email, &meta).await;
-                count_failure(app, &brake).await;
+                signin::record_failure(app, &pool, email, meta).await;
             }
             return Err(error);
         }
     };
-    if let Err(error) = app.store.clear_failures(&brake).await {
-        tracing::warn!(?error, "sign-in failures not cleared");
-    }
     finish(
         app,
         &pool,
-        &email,
+        email,
         body.slug.as_deref(),
         body.mode,
         step,
-        &meta,
+        meta,
     )
     .await
 }
 
-/// A wrong password, an unknown slug or a wrong code: one more failure for the email and the
-/// address. A counter that cannot be written is logged, never a reason to refuse.
+/// A wrong password or code: one more failure for the email and the address. A counter that
+/// cannot be written is logged, never a reason to refuse.
 async fn count_failure(app: &App, brake: &Attempt) {
     if let Err(error) = app.store.record_failure(brake, now_epoch()).await {
         tracing::error!(?error, "failed sign-in not counted");
     }
 }
 
-/// A failed sign-in of a client's contact goes into that client's audit trail (the attempted
-/// address, never the password). Staff sign-ins have no tenant trail; they are logged.
-async fn record_failed_sign_in(app: &App, pool: &PoolRef, email: &str, meta: &RequestMeta) {
-    let Some(scope) = atrium_shared::cognito::scope_of_pool(pool) else {
-        tracing::warn!(email, ip = %meta.ip, "staff sign-in failed");
-        return;
-    };
-    let entry = atrium_shared::audit::AuditEntry::new(
-        &scope,
-        "anonymous",
-        "",
-        "session.sign_in_failed",
-        &format!("email/{email}"),
-        0,
-        meta,
-    );
-    if let Err(error) = app.store.audit(&scope, &entry).await {
-        tracing::error!(?error, "failed sign-in not recorded");
-    }
-}
-
-/// Unknown slugs answer exactly like a wrong password, so slugs cannot be probed.
-async fn resolve_pool(app: &App, slug: Option<&str>) -> ApiResult<PoolRef> {
-    match slug.map(str::trim).filter(|slug| !slug.is_empty()) {
-        None => Ok(app.staff_pool()),
-        Some(slug) => {
-            let slug = validate::slug("slug", slug)?;
-            app.client_pool_by_slug(&slug)
-                .await?
-                .ok_or_else(ApiError::bad_credentials)
-        }
-    }
-}
-
 /// Staff with a temporary password choose their own (Cognito's `NEW_PASSWORD_REQUIRED`).
-async fn choose_password(
+pub async fn choose_password(
     app: &App,
     pool: &PoolRef,
     email: &str,
@@ -207,7 +257,7 @@ async fn choose_password(
     })
 }
 
-async fn answer_challenge(
+pub async fn answer_challenge(
     app: &App,
     pool: &PoolRef,
     email: &str,

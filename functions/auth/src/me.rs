@@ -1,7 +1,10 @@
 //! `GET /api/me`: who is signed in, with their organisation.
 
+use crate::open::Organisation;
+use crate::sessions::current_session;
 use atrium_shared::http::ok;
 use atrium_shared::principal::{Kind, Principal, Role};
+use atrium_shared::store::people::STAFF_ORGANISATION;
 use atrium_shared::{ApiError, ApiResult, App};
 use lambda_http::{Body, Request, Response};
 use serde::Serialize;
@@ -17,6 +20,9 @@ pub struct Me {
     pub firm: Firm,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client: Option<ClientSummary>,
+    /// The organisation open now, and every one this session can switch to.
+    pub organisation: Organisation,
+    pub organisations: Vec<Organisation>,
 }
 
 #[derive(Debug, Serialize)]
@@ -50,6 +56,18 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
         }
     };
     let user = user.ok_or_else(ApiError::unauthorized)?;
+    let session = current_session(app, &req).await?;
+    let open_id = principal
+        .own_tenant()
+        .map(|scope| scope.tenant_id().to_string())
+        .unwrap_or_else(|_| STAFF_ORGANISATION.to_string());
+    let organisations: Vec<Organisation> =
+        session.organisations.iter().map(Organisation::of).collect();
+    let organisation = organisations
+        .iter()
+        .find(|organisation| organisation.id == open_id)
+        .cloned()
+        .ok_or_else(ApiError::unauthorized)?;
     ok(&Me {
         kind: principal.kind,
         sub: user.sub,
@@ -62,5 +80,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             name: app.branding().await.firm_name,
         },
         client,
+        organisation,
+        organisations,
     })
 }

@@ -1,11 +1,13 @@
 //! `POST /api/auth/password/change` `{current_password, new_password}`: a signed-in person
 //! changes their password. Cognito checks the current one (`ChangePassword` with the caller's
 //! own access token), so a session left open on a shared computer cannot change it; wrong
-//! current passwords count towards the sign-in brakes (`store::throttle`). Every session then
-//! ends, this one included (the person signs in again with the new password), the change is
-//! in their organisation's trail, and a mail tells them, so a change they did not make does
-//! not go unnoticed.
+//! current passwords count towards the sign-in brakes (`store::throttle`). The new password is
+//! then set in every other organisation of the person (one password everywhere), every
+//! session ends, this one included (the person signs in again with the new password), the
+//! change is in each organisation's trail, and a mail tells them, so a change they did not
+//! make does not go unnoticed.
 
+use crate::everywhere::{active_members, end_everything, set_password};
 use atrium_shared::cognito::{error_code, PASSWORD_RULES};
 use atrium_shared::http::{
     access_token, clearing_cookies, json_response, parse_json, with_cookies, RequestMeta,
@@ -75,11 +77,18 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
             _ => ApiError::dependency("cognito change_password", error),
         });
     }
-    // The password is changed; every session ends (tokens issued before now are refused).
-    app.store
-        .end_sessions_because(&principal, now_epoch(), "session.password_changed", &meta)
-        .await?;
-    crate::logout::revoke_refresh_tokens(app, &token).await;
+    // The same password in every other organisation of the person, then every session ends.
+    let members = active_members(app, &user.email).await?;
+    let this_pool = app.pool_of(&principal).await?;
+    set_password(app, &members, &body.new_password, Some(&this_pool)).await?;
+    end_everything(
+        app,
+        &user.email,
+        &members,
+        "session.password_changed",
+        &meta,
+    )
+    .await?;
     tell(app, &user.email).await;
     Ok(with_cookies(
         json_response(StatusCode::OK, &json!({ "status": "password_changed" })),

@@ -1,9 +1,9 @@
 //! What happens after Cognito answers a sign-in: a session (cookies, or tokens for API use),
 //! or the next challenge (a TOTP code, or setting up an authenticator).
 
-use atrium_shared::audit::AuditEntry;
+use crate::open::{open_session, organisation_of, Opened, Organisation};
 use atrium_shared::cognito::{scope_of_pool, sign_in_error, subject_of_fresh_token, PoolRef};
-use atrium_shared::http::{json_response, session_cookies, with_cookies, RequestMeta};
+use atrium_shared::http::{json_response, RequestMeta};
 use atrium_shared::principal::Role;
 use atrium_shared::store::records::{UserRecord, UserStatus};
 use atrium_shared::{ApiError, ApiResult, App};
@@ -13,10 +13,6 @@ use aws_sdk_cognitoidentityprovider::types::{
 use http::StatusCode;
 use lambda_http::{Body, Response};
 use serde::{Deserialize, Serialize};
-
-/// The refresh cookie is `<tenant id or "staff">~<refresh token>`; `~` never occurs in either.
-pub const REFRESH_SEPARATOR: char = '~';
-pub const STAFF_HINT: &str = "staff";
 
 /// How the tokens travel back. Browsers get HttpOnly cookies; API integrations ask for
 /// `"mode": "bearer"` and get the tokens in the body instead (and no cookies).
@@ -28,9 +24,9 @@ pub enum Mode {
     Bearer,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct SignInResponse {
-    /// `signed_in` or `challenge`.
+    /// `signed_in`, `challenge`, or `choose` (several organisations opened; pick one).
     pub status: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
@@ -51,6 +47,12 @@ pub struct SignInResponse {
     pub email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+    /// With a challenge: the organisation it is for. Signed in: the one now open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisation: Option<Organisation>,
+    /// Every organisation this sign-in opened (`choose`, `signed_in`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organisations: Option<Vec<Organisation>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -123,16 +125,10 @@ pub async fn finish(
     let session = step.session.unwrap_or_default();
     let mut body = SignInResponse {
         status: "challenge".to_string(),
-        kind: None,
-        expires_in: None,
-        challenge: None,
         session: Some(session.clone()),
-        secret: None,
-        otpauth_uri: None,
         email: Some(email.to_string()),
         slug: slug.map(str::to_string),
-        access_token: None,
-        refresh_token: None,
+        ..SignInResponse::default()
     };
     match step.challenge {
         Some(ChallengeNameType::SoftwareTokenMfa) => {
@@ -179,70 +175,44 @@ async fn signed_in(
     result: AuthenticationResultType,
     meta: &RequestMeta,
 ) -> ApiResult<Response<Body>> {
+    let opened = opened(app, pool, email, result)
+        .await?
+        .ok_or_else(ApiError::bad_credentials)?;
+    open_session(app, email, vec![opened], mode, meta).await
+}
+
+/// Cognito's tokens for one pool, if the portal knows the person there and they are active.
+pub async fn opened(
+    app: &App,
+    pool: &PoolRef,
+    email: &str,
+    result: AuthenticationResultType,
+) -> ApiResult<Option<Opened>> {
     let access = result
         .access_token
         .ok_or_else(|| ApiError::internal("cognito", "no access token"))?;
+    let refresh = result
+        .refresh_token
+        .ok_or_else(|| ApiError::internal("cognito", "no refresh token"))?;
     let sub = subject_of_fresh_token(&access)?;
-    let scope = scope_of_pool(pool);
-    // Only people the portal knows, and who are active, get a session.
-    let user: Option<UserRecord> = match &scope {
+    let user: Option<UserRecord> = match scope_of_pool(pool) {
         None => match app.store.staff_user(&sub).await? {
             Some(user) => Some(user),
             None => first_admin(app, &sub, email).await?,
         },
-        Some(scope) => app.store.contact(scope, &sub).await?,
+        Some(scope) => app.store.contact(&scope, &sub).await?,
     };
-    let user = user
-        .filter(|user| user.status == UserStatus::Active)
-        .ok_or_else(ApiError::bad_credentials)?;
-    if let Some(scope) = &scope {
-        let entry = AuditEntry::new(
-            scope,
-            &format!("client:{sub}"),
-            &Role::join(&user.roles),
-            "session.signed_in",
-            &format!("contact/{sub}"),
-            user.version,
-            meta,
-        );
-        app.store.audit(scope, &entry).await?;
-    } else {
-        // Staff have no tenant trail; their sign-ins go to the log.
-        tracing::info!(sub = %sub, ip = %meta.ip, "staff signed in");
-    }
-    let expires_in = result.expires_in;
-    let kind = if scope.is_some() { "client" } else { "staff" };
-    let mut body = SignInResponse {
-        status: "signed_in".to_string(),
-        kind: Some(kind.to_string()),
-        expires_in: Some(expires_in),
-        challenge: None,
-        session: None,
-        secret: None,
-        otpauth_uri: None,
-        access_token: None,
-        email: None,
-        slug: None,
-        refresh_token: None,
+    let Some(user) = user.filter(|user| user.status == UserStatus::Active) else {
+        return Ok(None);
     };
-    match mode {
-        Mode::Bearer => {
-            body.access_token = Some(access);
-            body.refresh_token = result.refresh_token;
-            Ok(json_response(StatusCode::OK, &body))
-        }
-        Mode::Cookie => {
-            // The refresh cookie names whose pool issued it, so a refresh needs nothing else.
-            let refresh = result.refresh_token.map(|token| {
-                format!(
-                    "{}{REFRESH_SEPARATOR}{token}",
-                    pool.tenant_id.as_deref().unwrap_or(STAFF_HINT)
-                )
-            });
-            let cookies = session_cookies(&access, i64::from(expires_in), refresh.as_deref());
-            Ok(with_cookies(json_response(StatusCode::OK, &body), cookies))
-        }
-    }
+    Ok(Some(Opened {
+        organisation: organisation_of(app, pool).await?,
+        user,
+        pool: pool.clone(),
+        access_token: access,
+        refresh_token: refresh,
+        expires_in: result.expires_in,
+    }))
 }
 
 /// The stack's first admin has no record until their first sign-in; this makes it, once. Any

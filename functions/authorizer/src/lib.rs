@@ -3,8 +3,9 @@
 //! Order matters: the token's issuer is looked up in the registry first, and an unknown issuer
 //! is refused before any key is fetched. Then the signature (RS256 only, the pool's published
 //! keys, cached), `exp`, `token_use` and the app client are checked, and finally the user's own
-//! record (status, roles, sign-out mark; cached briefly). The tenant comes from the registry's
-//! record of the issuer, never from anything the caller wrote.
+//! record (status, roles, sign-out mark; cached briefly), and last the token's session gate
+//! (`store::sessions`: ended, idle, past its end; read every time). The tenant comes from the
+//! registry's record of the issuer, never from anything the caller wrote.
 
 // lambda_runtime's service stack nests deeply enough to need a higher limit.
 #![recursion_limit = "256"]
@@ -87,10 +88,31 @@ impl Authorizer {
         if claims.iat < user.sessions_valid_after {
             return Err(Denial::SignedOut);
         }
+        self.session_is_live(claims.origin_jti.as_deref()).await?;
         Ok(match &trust.tenant {
             None => Principal::staff(claims.sub, user.roles),
             Some(tenant) => Principal::client(&registered_scope(tenant), claims.sub, user.roles),
         })
+    }
+
+    /// The token's session must be live: not ended, idle or past its end. Read on every
+    /// request (never cached), so ending a session or signing out counts from the next
+    /// request; "last used" is written at most once a minute.
+    async fn session_is_live(&self, origin_jti: Option<&str>) -> Result<(), Denial> {
+        let origin_jti = origin_jti.ok_or(Denial::NoSession)?;
+        let gate = self
+            .app
+            .store
+            .session_gate(origin_jti)
+            .await
+            .map_err(|_| Denial::Dependency)?
+            .ok_or(Denial::NoSession)?;
+        let now = atrium_shared::ids::now_epoch();
+        gate.check(now).map_err(|_| Denial::SessionOver)?;
+        if gate.wants_touch(now) {
+            self.app.store.touch_gate(origin_jti, now).await;
+        }
+        Ok(())
     }
 
     /// Which pool, app client and tenant an issuer stands for; unknown issuers are refused here,
@@ -193,4 +215,7 @@ fn serve() -> RuntimeFuture {
 pub const OPERATIONS: &[Operation] =
     &[Operation::runtime("authorizer", serve, Trigger::Authorizer)
         .describe("Verifies the Cognito token and finds the tenant from its issuer.")
-        .grants(&[TENANT_SESSIONS, FIRM_READ])];
+        .grants(&[
+            TENANT_SESSIONS,
+            table(&["dynamodb:GetItem", "dynamodb:UpdateItem"]).firm_keys_only(),
+        ])];

@@ -26,6 +26,10 @@ pub enum Denial {
     UnknownUser,
     UserNotActive,
     SignedOut,
+    /// No portal session stands behind the token (one Cognito issued without the portal).
+    NoSession,
+    /// Its session ended, idled out, or passed its absolute end.
+    SessionOver,
     Dependency,
 }
 
@@ -88,6 +92,9 @@ pub struct AccessClaims {
     pub token_use: String,
     pub client_id: String,
     pub iat: i64,
+    /// The same for a sign-in and every refresh of it: names the portal's session gate.
+    #[serde(default)]
+    pub origin_jti: Option<String>,
 }
 
 /// Each pool's published keys, fetched once and again only when a token names a key we do not

@@ -13,6 +13,7 @@ use atrium_shared::ids::{new_id, now_epoch, now_rfc3339};
 use atrium_shared::mail::invitation;
 use atrium_shared::principal::{Principal, Role, TenantScope};
 use atrium_shared::secrets::{new_token, token_hash};
+use atrium_shared::store::people::Membership;
 use atrium_shared::store::records::{
     ClientRecord, InvitationStatus, InviteRecord, IssuerRecord, MailState, ProfileRecord,
     SlugRecord, UserRecord, UserStatus,
@@ -326,6 +327,11 @@ impl Onboarding<'_> {
         let extra = vec![
             self.app.store.profile_tx(&scope, &profile)?,
             self.app.store.contact_tx(&scope, &contact)?,
+            self.app.store.membership_tx(&Membership::contact(
+                scope.tenant_id(),
+                &contact.sub,
+                &contact.email,
+            ))?,
         ];
         self.save(record, extra, Some(entry)).await
     }

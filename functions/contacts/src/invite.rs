@@ -9,6 +9,7 @@ use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::secrets::token_hash;
+use atrium_shared::store::people::Membership;
 use atrium_shared::store::records::{UserRecord, UserStatus};
 use atrium_shared::types::Email;
 use atrium_shared::{validate, ApiError, ApiResult, App};
@@ -74,6 +75,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let hash = token_hash(&token);
     let items = vec![
         app.store.contact_tx(&scope, &contact)?,
+        app.store
+            .membership_tx(&Membership::contact(scope.tenant_id(), &sub, &email))?,
         app.store.invite_tx(&hash, &invite)?,
         app.store.latest_invite_tx(&scope, &sub, &hash)?,
     ];

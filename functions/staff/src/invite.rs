@@ -9,6 +9,7 @@ use atrium_shared::http::{created, parse_json, RequestMeta};
 use atrium_shared::ids::now_rfc3339;
 use atrium_shared::principal::Principal;
 use atrium_shared::secrets::token_hash;
+use atrium_shared::store::people::Membership;
 use atrium_shared::store::records::{UserRecord, UserStatus};
 use atrium_shared::types::Email;
 use atrium_shared::{validate, ApiError, ApiResult, App};
@@ -65,6 +66,7 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     );
     let items = vec![
         app.store.staff_user_tx(&record, None)?,
+        app.store.membership_tx(&Membership::staff(&sub, &email))?,
         app.store.invite_tx(&hash, &invite)?,
         app.store.staff_latest_invite_tx(&sub, &hash)?,
     ];

@@ -3,10 +3,13 @@
 //!
 //! Reads are `GetItem`, `BatchGetItem` or `Query`; there is no `Scan` anywhere.
 
+pub mod people;
 mod query;
 pub mod records;
 pub mod registry;
+pub mod resets;
 mod scoped;
+pub mod sessions;
 pub mod settings;
 pub mod tenant;
 pub mod throttle;

@@ -328,7 +328,12 @@ impl Store {
             Some("attribute_not_exists(PK)"),
             None,
         )?;
-        self.transact(vec![item], "staff user exists").await
+        let membership = self.membership_tx(&super::people::Membership::staff(
+            &record.sub,
+            &record.email,
+        ))?;
+        self.transact(vec![item, membership], "staff user exists")
+            .await
     }
 
     pub async fn invite(&self, token_hash: &str) -> ApiResult<Option<InviteRecord>> {

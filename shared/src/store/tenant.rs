@@ -420,8 +420,8 @@ impl Store {
         self.transact_for_user(principal, item, action, meta).await
     }
 
-    /// A change to the signed-in person's own record: with its entry in their organisation's
-    /// trail for contacts; staff have no tenant trail, so theirs is logged.
+    /// A change to the signed-in person's own record, with its entry in their organisation's
+    /// trail (the firm's own trail for staff).
     async fn transact_for_user(
         &self,
         principal: &Principal,
@@ -443,8 +443,15 @@ impl Store {
                     .await
             }
             Err(_) => {
-                tracing::info!(actor = %principal.actor_label(), action, ip = %meta.ip, "staff account change");
-                self.transact(vec![item], "user not found").await
+                let entry = AuditEntry::firm(
+                    principal,
+                    action,
+                    &format!("staff/{}", principal.sub),
+                    0,
+                    meta,
+                );
+                self.transact_firm_audited(vec![item], vec![entry], "user not found")
+                    .await
             }
         }
     }

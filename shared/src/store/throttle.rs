@@ -26,18 +26,22 @@ struct Counter {
 /// The counters an attempt to sign in is held to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attempt {
-    email: Counter,
+    email: Option<Counter>,
     source: Counter,
 }
 
+fn hashed(email: &str) -> String {
+    hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()))
+}
+
 impl Attempt {
+    /// A password or an authenticator code (sign-in, a password change).
     pub fn sign_in(email: &str, source_ip: &str) -> Self {
-        let hashed = hex::encode(Sha256::digest(email.trim().to_lowercase().as_bytes()));
         Self {
-            email: Counter {
-                pk: keys::throttle_pk("email", &hashed),
+            email: Some(Counter {
+                pk: keys::throttle_pk("email", &hashed(email)),
                 free: 5,
-            },
+            }),
             source: Counter {
                 pk: keys::throttle_pk("ip", source_ip),
                 free: 50,
@@ -45,8 +49,34 @@ impl Attempt {
         }
     }
 
-    fn counters(&self) -> [&Counter; 2] {
-        [&self.email, &self.source]
+    /// Asking for a reset link: every request counts, so nobody can fill a mailbox. Counted
+    /// apart from sign-ins, so asking for links never locks the person out of signing in.
+    pub fn password_reset(email: &str, source_ip: &str) -> Self {
+        Self {
+            email: Some(Counter {
+                pk: keys::throttle_pk("reset-email", &hashed(email)),
+                free: 3,
+            }),
+            source: Counter {
+                pk: keys::throttle_pk("reset-ip", source_ip),
+                free: 20,
+            },
+        }
+    }
+
+    /// Using a reset link that is unknown, used or expired: counted per address.
+    pub fn reset_link(source_ip: &str) -> Self {
+        Self {
+            email: None,
+            source: Counter {
+                pk: keys::throttle_pk("reset-link-ip", source_ip),
+                free: 10,
+            },
+        }
+    }
+
+    fn counters(&self) -> impl Iterator<Item = &Counter> {
+        self.email.iter().chain(std::iter::once(&self.source))
     }
 }
 
@@ -117,10 +147,13 @@ impl Store {
 
     /// A successful sign-in forgets the email's failures (never the address's).
     pub async fn clear_failures(&self, attempt: &Attempt) -> ApiResult<()> {
+        let Some(email) = &attempt.email else {
+            return Ok(());
+        };
         self.dynamo
             .delete_item()
             .table_name(&self.table)
-            .key(keys::PK, AttributeValue::S(attempt.email.pk.clone()))
+            .key(keys::PK, AttributeValue::S(email.pk.clone()))
             .key(keys::SK, AttributeValue::S(keys::THROTTLE_SK.to_string()))
             .send()
             .await
@@ -197,6 +230,6 @@ mod tests {
         let two = Attempt::sign_in("ann@example.com", "203.0.113.9");
         assert_eq!(one.email, two.email);
         assert_ne!(one.source, two.source);
-        assert!(!one.email.pk.contains("example"));
+        assert!(!one.email.as_ref().unwrap().pk.contains("example"));
     }
 }
