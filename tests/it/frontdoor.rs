@@ -364,19 +364,18 @@ async fn forgot_password_mails_a_single_use_link_that_resets_every_organisation_
 
     // In each organisation's trail, and a confirmation mail.
     for tenant in [&first.tenant_id, &second] {
-        let trail = env
-            .call(
-                "GET",
-                &format!("/api/clients/{tenant}/audit?action=session.password_reset"),
-            )
-            .bearer(&staff.token)
-            .send()
-            .await;
-        assert!(
-            trail.body.contains("session.password_reset"),
-            "{}",
-            trail.body
-        );
+        for action in ["session.password_reset_requested", "session.password_reset"] {
+            let trail = env
+                .call(
+                    "GET",
+                    &format!("/api/clients/{tenant}/audit?action={action}"),
+                )
+                .bearer(&staff.token)
+                .send()
+                .await;
+            let quoted = format!("\"{action}\"");
+            assert!(trail.body.contains(&quoted), "{action}: {}", trail.body);
+        }
     }
     assert!(env
         .mail_to(&first.email)

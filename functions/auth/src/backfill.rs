@@ -9,22 +9,8 @@ use atrium_shared::store::people::Membership;
 use atrium_shared::store::records::ClientRecord;
 use atrium_shared::store::registry::registered_scope;
 use atrium_shared::{ApiResult, App};
-use serde::{Deserialize, Serialize};
 
-const MARKER_PK: &str = "PEOPLEINDEX";
-const MARKER_SK: &str = "BACKFILL";
 const CLIENTS_PER_PAGE: i32 = 50;
-
-#[derive(Debug, Default, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Progress {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    cursor: Option<String>,
-    #[serde(default)]
-    done: bool,
-    #[serde(default)]
-    memberships: u64,
-}
 
 pub async fn handle(app: &App, _event: serde_json::Value) -> ApiResult<()> {
     run(app).await.map(|_| ())
@@ -32,11 +18,7 @@ pub async fn handle(app: &App, _event: serde_json::Value) -> ApiResult<()> {
 
 /// Runs (or resumes) the backfill; answers how many memberships this run wrote.
 pub async fn run(app: &App) -> ApiResult<u64> {
-    let mut progress: Progress = app
-        .store
-        .get_record(MARKER_PK, MARKER_SK)
-        .await?
-        .unwrap_or_default();
+    let mut progress = app.store.backfill_progress().await?;
     if progress.done {
         return Ok(0);
     }
@@ -60,7 +42,7 @@ pub async fn run(app: &App) -> ApiResult<u64> {
         progress.memberships += written;
         progress.cursor = page.next_cursor;
         progress.done = progress.cursor.is_none();
-        save(app, &progress).await?;
+        app.store.save_backfill_progress(&progress).await?;
         if progress.done {
             tracing::info!(
                 memberships = progress.memberships,
@@ -88,15 +70,4 @@ async fn client_memberships(app: &App, client: &ClientRecord) -> ApiResult<u64> 
         written += 1;
     }
     Ok(written)
-}
-
-async fn save(app: &App, progress: &Progress) -> ApiResult<()> {
-    // Replaced after each page, unconditionally: only one scheduled run works at a time
-    // (the schedule's period is longer than the function's timeout).
-    let put = atrium_shared::store::put_tx(
-        atrium_shared::store::to_item(MARKER_PK, MARKER_SK, progress)?,
-        None,
-        None,
-    )?;
-    app.store.transact(vec![put], "backfill marker").await
 }

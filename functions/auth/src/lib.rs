@@ -119,6 +119,7 @@ pub const OPERATIONS: &[Operation] = &[
         .describe("Mails a single-use link to choose a new password (the same answer for every address).")
         .routes(&[Route::public(Post, "/api/auth/password/forgot")])
         .grants(&[
+            TENANT_SESSIONS,
             FIRM_WRITE_QUERY,
             SEND_MAIL,
         ]),

@@ -12,10 +12,12 @@
 //! refuse gives the claim back, so the same link can be used with a better one.
 
 use crate::everywhere::{active_members, end_everything, set_password};
+use atrium_shared::audit::AuditEntry;
 use atrium_shared::http::{check_origin, json_response, parse_json, RequestMeta};
 use atrium_shared::ids::now_epoch;
 use atrium_shared::mail::notice;
 use atrium_shared::secrets::{is_plausible_token, new_token, token_hash};
+use atrium_shared::store::people::Membership;
 use atrium_shared::store::resets::ResetRecord;
 use atrium_shared::store::throttle::Attempt;
 use atrium_shared::types::Email;
@@ -60,7 +62,9 @@ pub async fn forgot(app: &App, req: Request) -> ApiResult<Response<Body>> {
     let brake = Attempt::password_reset(&email, &meta.ip);
     app.store.check_throttle(&brake, now).await?;
     app.store.record_failure(&brake, now).await?;
-    if !app.store.memberships(&email).await?.is_empty() {
+    let memberships = app.store.memberships(&email).await?;
+    if !memberships.is_empty() {
+        record_request(app, &memberships, &email, &meta).await;
         let token = new_token();
         let record = ResetRecord {
             email: email.clone(),
@@ -75,6 +79,50 @@ pub async fn forgot(app: &App, req: Request) -> ApiResult<Response<Body>> {
         StatusCode::ACCEPTED,
         &json!({ "status": "accepted", "message": ACCEPTED }),
     ))
+}
+
+/// Every request for a link is in the trail of each organisation of the person (the firm's
+/// own trail for staff), so a flood of them, or one the person did not make, can be seen.
+async fn record_request(app: &App, memberships: &[Membership], email: &str, meta: &RequestMeta) {
+    let target = format!("email/{email}");
+    for membership in memberships {
+        let recorded = match &membership.tenant_id {
+            Some(tenant_id) => {
+                let Ok(pool) = crate::signin::pool_of(app, tenant_id).await else {
+                    continue;
+                };
+                let Some(scope) = atrium_shared::cognito::scope_of_pool(&pool) else {
+                    continue;
+                };
+                let entry = AuditEntry::new(
+                    &scope,
+                    "anonymous",
+                    "",
+                    "session.password_reset_requested",
+                    &target,
+                    0,
+                    meta,
+                );
+                app.store.audit(&scope, &entry).await
+            }
+            None => {
+                let entry = AuditEntry::firm_by(
+                    "anonymous",
+                    "",
+                    "session.password_reset_requested",
+                    &target,
+                    0,
+                    meta,
+                );
+                app.store
+                    .transact_firm_audited(Vec::new(), vec![entry], "audit")
+                    .await
+            }
+        };
+        if let Err(error) = recorded {
+            tracing::error!(?error, "reset request not recorded");
+        }
+    }
 }
 
 async fn send_link(app: &App, email: &str, token: &str) {

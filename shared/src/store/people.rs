@@ -18,6 +18,21 @@ use serde::{Deserialize, Serialize};
 /// `staff`, the firm's side, as an organisation id next to the clients' tenant ids.
 pub const STAFF_ORGANISATION: &str = "staff";
 
+/// How far the person index backfill has come (`PEOPLEINDEX` / `BACKFILL`).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackfillProgress {
+    /// The clients list's cursor after the last page done.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    #[serde(default)]
+    pub done: bool,
+    #[serde(default)]
+    pub memberships: u64,
+}
+
+const BACKFILL_PK: &str = "PEOPLEINDEX";
+const BACKFILL_SK: &str = "BACKFILL";
+
 /// One place a person can sign in to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
@@ -106,6 +121,20 @@ impl Store {
         }
         found.sort_by(|a, b| a.tenant_id.cmp(&b.tenant_id));
         Ok(found)
+    }
+
+    pub async fn backfill_progress(&self) -> ApiResult<BackfillProgress> {
+        Ok(self
+            .get_record(BACKFILL_PK, BACKFILL_SK)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Replaced after each page, unconditionally: one scheduled run works at a time (the
+    /// schedule's period is longer than the function's timeout).
+    pub async fn save_backfill_progress(&self, progress: &BackfillProgress) -> ApiResult<()> {
+        let item = put_tx(to_item(BACKFILL_PK, BACKFILL_SK, progress)?, None, None)?;
+        self.transact(vec![item], "backfill progress").await
     }
 
     /// Writes one membership outside a transaction (the first admin's first sign-in, the
