@@ -331,17 +331,19 @@ impl Rig {
     }
 
     async fn invitation_token(&self, address: &str) -> Result<String, String> {
+        self.link_token(address, "/invite#token=").await
+    }
+
+    /// The token of the newest link starting `marker` mailed to `address`.
+    async fn link_token(&self, address: &str, marker: &str) -> Result<String, String> {
         let mail = atrium_local::mailbox::sent_mail(&self.endpoint).await?;
         let body = mail
             .iter()
             .rev()
-            .find(|mail| mail.to.iter().any(|to| to == address))
+            .find(|mail| mail.to.iter().any(|to| to == address) && mail.body.contains(marker))
             .map(|mail| mail.body.clone())
-            .ok_or_else(|| format!("no mail to {address}"))?;
-        let start = body
-            .find("/invite#token=")
-            .ok_or("no invitation link in the mail")?
-            + "/invite#token=".len();
+            .ok_or_else(|| format!("no mail with {marker} to {address}"))?;
+        let start = body.find(marker).ok_or("no link in the mail")? + marker.len();
         Ok(body[start..]
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
@@ -1033,10 +1035,53 @@ impl Rig {
         if renewed.status != 200 {
             return Err(format!("refresh: {} {}", renewed.status, renewed.body));
         }
+        // Opening an organisation of the session (this person has one; the cost is the same).
+        let organisation = text(&renewed.json["organisation"]["id"])?;
+        let mut request = Self::request(
+            "POST",
+            "/api/auth/switch",
+            None,
+            Some(json!({ "organisation": organisation })),
+        );
+        if let Ok(value) = HeaderValue::from_str(&format!("__Host-atrium_rt={refresh}")) {
+            request.headers.insert("cookie", value);
+        }
+        let switched = self.send(request).await?;
+        if switched.status != 200 {
+            return Err(format!("switch: {} {}", switched.status, switched.body));
+        }
+        // The sessions list, ending one other session, then every other one.
         let bearer = self.sign_in(email, CONTACT_PASSWORD, Some(slug)).await?;
         let token = text(&bearer["access_token"])?;
+        let listed = self.get("/api/auth/sessions", &token).await?;
+        let other = listed["sessions"]
+            .as_array()
+            .and_then(|sessions| sessions.iter().find(|session| session["current"] == false))
+            .map(|session| text(&session["id"]))
+            .ok_or("no other session listed")??;
+        self.ok("DELETE", &format!("/api/auth/sessions/{other}"), Some(&token), None)
+            .await?;
+        self.sign_in(email, CONTACT_PASSWORD, Some(slug)).await?;
+        self.post("/api/auth/sessions/end-others", &token, json!({}))
+            .await?;
         self.ok("POST", "/api/auth/logout", Some(&token), None)
             .await?;
+        // Forgot and reset last: a reset ends every session of the person.
+        self.ok(
+            "POST",
+            "/api/auth/password/forgot",
+            None,
+            Some(json!({ "email": email })),
+        )
+        .await?;
+        let link = self.link_token(email, "/reset-password#token=").await?;
+        self.ok(
+            "POST",
+            "/api/auth/password/reset",
+            None,
+            Some(json!({ "token": link, "password": CONTACT_PASSWORD })),
+        )
+        .await?;
         Ok(())
     }
 }

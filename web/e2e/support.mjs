@@ -16,6 +16,23 @@ export const STAFF = { email: "admin@harbourpike.example", password: "Harbour-Ad
 export const DEMO_CONTACT = { slug: "northwind", email: "dana@northwind.example", password: "Northwind-Dana-2026!", name: "Dana Whitfield" };
 /** Northwind's billing contact (local/src/seed.rs): invoices only. */
 export const DEMO_BILLING = { slug: "northwind", email: "bea@northwind.example", password: "Northwind-Bea-2026!", name: "Bea Ledger" };
+/**
+ * A contact of two demo clients, Northwind Traders and Fabrikam Studio (local/src/seed.rs,
+ * `two_org_email`). Tests take the password the portal's banner prints (`demoPassword`), so a
+ * changed seed does not break them; this one is the seed's today.
+ */
+export const DEMO_TWO_ORGANISATIONS = {
+  email: "sam@rivera-books.example",
+  password: "Rivera-Sam-2026!",
+  name: "Sam Rivera",
+  organisations: ["Northwind Traders", "Fabrikam Studio"],
+};
+
+/** The password `make run`'s banner prints for `email` ("email  /  password"), if it prints one. */
+export function demoPassword(env, email, fallback) {
+  const escaped = email.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`${escaped}\\s+/\\s+(\\S+)`).exec(env.banner ?? "")?.[1] ?? fallback;
+}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -34,11 +51,11 @@ export async function startPortal() {
   const base = `http://localhost:${port}`;
   const binary = process.env.ATRIUM_LOCAL_BIN ?? path.join(root, "target/debug/atrium-local");
   const portal = spawn(binary, [], { env: { ...process.env, ATRIUM_PORT: String(port), ATRIUM_ROOT: process.env.ATRIUM_ROOT ?? root }, stdio: ["ignore", "pipe", "inherit"] });
-  await new Promise((resolve, reject) => {
+  const banner = await new Promise((resolve, reject) => {
     let output = "";
     portal.stdout.on("data", (chunk) => {
       output += chunk;
-      if (output.includes("Ctrl-C stops everything")) resolve();
+      if (output.includes("Ctrl-C stops everything")) resolve(output);
     });
     portal.on("exit", (code) => reject(new Error(`atrium-local exited with ${code}: ${output}`)));
   });
@@ -49,6 +66,8 @@ export async function startPortal() {
   return {
     base,
     browser,
+    /** What the portal printed on start: the URL and the demo sign-ins. */
+    banner,
     async stop() {
       await browser.close();
       portal.kill("SIGINT");
@@ -76,20 +95,30 @@ export async function newPage(browser) {
   return { context, page };
 }
 
+/** The one sign-in page (at / and /staff alike): email and password, no organisation. */
+export async function fillSignIn(page, base, person, path = "/") {
+  await page.goto(`${base}${path}`);
+  await page.getByRole("heading", { name: "Sign in", exact: true }).waitFor();
+  await page.getByLabel("Email", { exact: true }).fill(person.email);
+  await page.getByLabel("Password", { exact: true }).fill(person.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+/** The chooser after the password, for a person in several organisations. */
+export async function chooseOrganisation(page, name) {
+  await page.getByRole("heading", { name: "Choose an organisation" }).waitFor();
+  await page.getByRole("list", { name: "Your organisations" }).getByRole("button", { name: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`) }).click();
+}
+
 export async function signInAsStaff(page, base) {
-  await page.goto(`${base}/staff`);
-  await page.getByLabel("Email").fill(STAFF.email);
-  await page.getByLabel("Password").fill(STAFF.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await fillSignIn(page, base, STAFF, "/staff");
   await page.getByRole("heading", { name: "Clients", exact: true }).waitFor();
 }
 
-export async function signInAsContact(page, base, contact) {
-  await page.goto(base);
-  await page.getByLabel("Organisation").fill(contact.slug);
-  await page.getByLabel("Email").fill(contact.email);
-  await page.getByLabel("Password").fill(contact.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+/** Signs a contact in; `organisation` picks one in the chooser (a person in several). */
+export async function signInAsContact(page, base, contact, organisation) {
+  await fillSignIn(page, base, contact);
+  if (organisation) await chooseOrganisation(page, organisation);
   await page.getByRole("heading", { name: /^Welcome, / }).waitFor();
 }
 
@@ -105,6 +134,13 @@ export async function onboard(page, client) {
 export async function mailTo(base, email) {
   const mail = await (await fetch(`${base}/dev/mailbox.json`)).json();
   return mail.filter((message) => message.to.includes(email));
+}
+
+/** The newest password reset link mailed to `email` (`…/reset-password#token=…`). */
+export async function resetLink(base, email) {
+  const resets = (await mailTo(base, email)).filter((message) => /reset-password#token=/.test(message.body));
+  assert.ok(resets.length > 0, `a reset link was mailed to ${email}`);
+  return resets.at(-1).body.match(/href="([^"]+\/reset-password#token=[^"]+)"/)[1];
 }
 
 export async function invitationLink(base, email) {

@@ -103,7 +103,6 @@ try {
   const context = browser.contexts()[0] ?? (await browser.newContext());
   const page = await context.newPage();
   await page.goto(`${base}/`);
-  await page.getByLabel("Organisation").fill("northwind");
   await page.getByLabel("Email").fill("dana@northwind.example");
   await page.getByLabel("Password").fill("Northwind-Dana-2026!");
   await page.getByRole("button", { name: "Sign in" }).click();

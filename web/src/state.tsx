@@ -15,6 +15,15 @@ export function useMe(): Me {
   return me;
 }
 
+export type Organisation = Schemas["Organisation"];
+
+/** The organisation this session has open: as `/api/me` names it, else its client (or the firm's side). */
+export function currentOrganisation(me: Me): Organisation | undefined {
+  if (me.organisation) return me.organisation;
+  if (me.client) return { id: me.client.id, name: me.client.name, kind: "client" };
+  return undefined;
+}
+
 export function hasRole(me: Me, ...roles: Role[]): boolean {
   return me.roles.some((role) => roles.includes(role));
 }

@@ -20,6 +20,7 @@ export class ApiError extends Error {
   }
 
   static from(status: number, body: unknown): ApiError {
+    if (gatewayRefused(status, body)) return new ApiError(status, "session_refused", "The portal could not confirm your session. Please try again.");
     const error = (body as { error?: { code?: string; message?: string; fields?: Record<string, string> } } | undefined)?.error;
     const code = error?.code ?? "unknown";
     const message = error?.message ?? fallbackMessage(status);
@@ -41,9 +42,23 @@ function fallbackMessage(status: number): string {
   return "Something went wrong.";
 }
 
-/** Who wants to know when the session is gone (the app shell shows the sign-in screen). */
-let onUnauthorized: (() => void) | undefined;
-export function whenUnauthorized(callback: () => void): void {
+/**
+ * API Gateway's own refusal of a request its authorizer denied (`{"message": "Forbidden"}`, not
+ * the handlers' `{"error": …}`): the access token was refused (an ended, idle or signed-out
+ * session, an expired token, a disabled person; rarely a failure behind the authorizer).
+ */
+export function gatewayRefused(status: number, body: unknown): boolean {
+  if (status !== 403 || typeof body !== "object" || body === null) return false;
+  const fields = body as { message?: unknown; error?: unknown };
+  return fields.error === undefined && typeof fields.message === "string";
+}
+
+/**
+ * Who wants to know when the session may be gone (the shell): `certain` for a 401; not for
+ * the gateway's 403, which the shell checks with a refresh before showing sign-in.
+ */
+let onUnauthorized: ((certain: boolean) => void) | undefined;
+export function whenUnauthorized(callback: (certain: boolean) => void): void {
   onUnauthorized = callback;
 }
 
@@ -53,8 +68,27 @@ export const api = createClient<paths>({
 });
 
 /**
+ * The routes whose 401 is about what was typed (a wrong password or code, a used link), not
+ * about the session: every other 401 means the session has ended (signed out elsewhere, ended
+ * from another device's Settings → Sessions, expired).
+ */
+const TYPED_CREDENTIALS = ["/api/auth/login", "/api/auth/accept-invite", "/api/auth/refresh", "/api/auth/logout", "/api/auth/password/", "/api/auth/mfa/"];
+
+export function endsSession(status: number, url: string): boolean {
+  if (status !== 401) return false;
+  let path = url;
+  try {
+    path = new URL(url, "http://portal.invalid").pathname;
+  } catch {
+    // not a URL: look at it as it is
+  }
+  return !TYPED_CREDENTIALS.some((prefix) => path === prefix || (prefix.endsWith("/") && path.startsWith(prefix)));
+}
+
+/**
  * Unwraps an openapi-fetch answer: the data, or an ApiError with the server's message.
- * A 401 on anything but sign-in also tells the shell the session has ended.
+ * A 401 that is not about typed credentials also tells the shell the session has ended; the
+ * gateway's 403 tells it the session may have.
  */
 export async function call<T>(
   pending: Promise<{ data?: T; error?: unknown; response: Response }>,
@@ -68,7 +102,8 @@ export async function call<T>(
   const { data, error, response } = answer;
   if (!response.ok || error !== undefined) {
     const problem = ApiError.from(response.status, error);
-    if (response.status === 401 && !response.url.includes("/api/auth/")) onUnauthorized?.();
+    if (endsSession(response.status, response.url)) onUnauthorized?.(true);
+    else if (gatewayRefused(response.status, error)) onUnauthorized?.(false);
     throw problem;
   }
   return data as T;

@@ -25,3 +25,8 @@ export function messageOf(error: unknown): string {
   const match = /^[a-z_]+: (.+)$/s.exec(message);
   return sentence(match?.[1] ?? message);
 }
+
+/** An error to show in a form's box as a sentence ("too many failed attempts; …" → "Too many …"), or nothing. */
+export function said(error: unknown): Error | undefined {
+  return error ? new Error(messageOf(error)) : undefined;
+}

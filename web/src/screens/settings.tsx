@@ -1,10 +1,12 @@
-// The signed-in person's own settings: their password, and two-step sign-in with an
-// authenticator app.
+// The signed-in person's own settings: their password, two-step sign-in with an
+// authenticator app, and the sessions they are signed in with (ending the others).
 import { useState } from "preact/hooks";
 import { api, call } from "../api/client";
 import { announce } from "../lib/announce";
+import { formatDateTime } from "../lib/format";
+import { endedOthersMessage, orderSessions, PASSWORD_HINT } from "../lib/frontdoor";
 import { useMe, useScope } from "../state";
-import { Button, Card, ErrorMessage, Form, Page, TextField, useSubmit } from "../components/ui";
+import { Async, Badge, Button, Card, Empty, ErrorMessage, Form, Page, TextField, useAsync, useSubmit } from "../components/ui";
 import { TurnOn } from "../components/Authenticator";
 
 export function Settings() {
@@ -24,11 +26,95 @@ export function Settings() {
         <ChangePassword />
       </Card>
       <Card title="Two-step sign-in">{enabled ? <TurnOff onDone={() => setEnabled(false)} /> : <TurnOn onDone={() => setEnabled(true)} />}</Card>
+      <Card title="Sessions">
+        <Sessions />
+      </Card>
     </Page>
   );
 }
 
-const PASSWORD_HINT = "At least 12 characters, with upper- and lower-case letters, a digit and a symbol.";
+/**
+ * Where this person is signed in (every organisation's sessions, one per sign-in): this one
+ * marked, each other with "End", and "End all other sessions". An ended session is refused
+ * from its next request.
+ */
+function Sessions() {
+  const state = useAsync(() => call(api.GET("/api/auth/sessions")), []);
+  const [ending, setEnding] = useState<string>();
+  const [result, setResult] = useState<string>();
+  const end = useSubmit(async (session: string, label: string) => {
+    setEnding(session);
+    setResult(undefined);
+    await call(api.DELETE("/api/auth/sessions/{session}", { params: { path: { session } } }));
+    const message = `The session in ${label} was ended.`;
+    setResult(message);
+    announce(message);
+    state.reload();
+  });
+  const endOthers = useSubmit(async () => {
+    setResult(undefined);
+    const { ended } = await call(api.POST("/api/auth/sessions/end-others"));
+    const message = endedOthersMessage(ended);
+    setResult(message);
+    announce(message);
+    state.reload();
+  });
+  return (
+    <>
+      <p>Where you are signed in. Ending a session signs that browser out at its next step; signing in there again needs your password.</p>
+      <Async state={state} label="Loading your sessions…">
+        {({ sessions }) => {
+          const ordered = orderSessions(sessions);
+          const others = ordered.filter((session) => !session.current).length;
+          return (
+            <>
+              {ordered.length === 0 ? (
+                <Empty>No sessions to show.</Empty>
+              ) : (
+                <ul class="list sessions" aria-label="Your sessions">
+                  {ordered.map((session) => {
+                    const browser = session.browser.trim() || "An unknown browser";
+                    const label = `${browser}${session.ip ? ` (${session.ip})` : ""}`;
+                    return (
+                      <li key={session.id}>
+                        <span class="who-line">
+                          <strong>{browser}</strong> {session.current && <Badge tone="good">This session</Badge>}
+                          <br />
+                          <span class="muted">
+                            {session.ip ? `${session.ip} · ` : ""}
+                            {session.organisations.length ? session.organisations.join(", ") : "No organisation"}
+                          </span>
+                          <br />
+                          <span class="muted">
+                            Signed in {formatDateTime(session.started_at)} · last used {formatDateTime(session.last_used_at)}
+                          </span>
+                        </span>
+                        {!session.current && (
+                          <Button kind="secondary" busy={end.busy && ending === session.id} disabled={end.busy || endOthers.busy} onClick={() => void end.submit(session.id, label)}>
+                            End<span class="visually-hidden"> the session in {label}</span>
+                          </Button>
+                        )}
+                      </li>
+                    );
+                  })}
+                </ul>
+              )}
+              <ErrorMessage error={end.error ?? endOthers.error} />
+              {result && <p class="notice">{result}</p>}
+              {others > 0 && (
+                <div class="actions">
+                  <Button kind="danger" busy={endOthers.busy} disabled={end.busy} onClick={() => void endOthers.submit()}>
+                    End all other sessions
+                  </Button>
+                </div>
+              )}
+            </>
+          );
+        }}
+      </Async>
+    </>
+  );
+}
 
 /** Changing the password ends every session, this one too: the person signs in again. */
 function ChangePassword() {

@@ -1,95 +1,144 @@
-// Sign in (client contacts with their organisation, staff at /staff), the challenges that
-// can follow (authenticator code, authenticator set-up, new password), and the invitation.
+// The front door: one sign-in page for clients and staff (email and password, no organisation),
+// what can follow it (an authenticator code per organisation, setting an authenticator up, a new
+// password, choosing among several organisations), and the invitation.
 import { useState } from "preact/hooks";
 import { useLocation } from "preact-iso";
-import { api, call, type Schemas } from "../../api/client";
+import { api, ApiError, call, type Schemas } from "../../api/client";
+import { said } from "../../lib/problems";
 import { rememberExpiry } from "../../lib/session";
+import { kindLabel, PASSWORD_HINT } from "../../lib/frontdoor";
+import type { BrandingView } from "../../lib/branding";
+import { FirmMark } from "../../components/FirmMark";
 import { Button, ErrorMessage, Form, Page, TextField, useSubmit } from "../../components/ui";
 import { AuthenticatorKey, TurnOn } from "../../components/Authenticator";
 
 type SignInAnswer = Schemas["SignIn"];
+type Organisation = Schemas["Organisation"];
 
-const PASSWORD_HINT = "At least 12 characters, with upper- and lower-case letters, a digit and a symbol.";
+/** `chosen`: the person picked an organisation on the way in, so they start at its home. */
+export type OnSignedIn = (chosen: boolean) => void;
 
-/** After a successful step: signed in (the shell loads /api/me) or the next challenge. */
-export function SignIn(props: { staff: boolean; notice?: string; onSignedIn: () => void }) {
-  const [slug, setSlug] = useState(() => localStorage.getItem("atrium.slug") ?? "");
+/** Email and password; then whatever the server asks next. */
+export function SignIn(props: { notice?: string; branding?: BrandingView; onSignedIn: OnSignedIn }) {
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [challenge, setChallenge] = useState<SignInAnswer>();
+  const [answer, setAnswer] = useState<SignInAnswer>();
   const { submit, busy, formError, fieldError } = useSubmit(async () => {
-    const answer = await call(
-      api.POST("/api/auth/login", { body: props.staff ? { email, password } : { email, password, slug: slug.trim() } }),
-    );
-    if (!props.staff) localStorage.setItem("atrium.slug", slug.trim());
-    if (answer.status === "signed_in") {
-      rememberExpiry(answer.expires_in);
-      props.onSignedIn();
+    const next = await call(api.POST("/api/auth/login", { body: { email: email.trim(), password } }));
+    if (next.status === "signed_in") {
+      rememberExpiry(next.expires_in);
+      props.onSignedIn(false);
     } else {
-      setChallenge(answer);
+      setPassword("");
+      setAnswer(next);
     }
   });
 
-  if (challenge) {
-    return <Challenge answer={challenge} email={email} slug={props.staff ? undefined : slug.trim()} onSignedIn={props.onSignedIn} />;
-  }
+  if (answer) return <NextStep answer={answer} email={email.trim()} onSignedIn={props.onSignedIn} />;
   return (
     <div class="narrow">
-      <Page title={props.staff ? "Staff sign-in" : "Sign in to your portal"}>
+      <FirmMark branding={props.branding} />
+      <Page title="Sign in" subtitle="Clients and the firm's staff sign in here with their email address.">
         {props.notice && (
           <p class="notice" role="status">
             {props.notice}
           </p>
         )}
         <Form class="card" onSubmit={submit} label="Sign in">
-          {!props.staff && (
-            <TextField
-              label="Organisation"
-              name="slug"
-              required
-              value={slug}
-              onValue={setSlug}
-              autoComplete="organization"
-              hint="The short name in your invitation email, e.g. northwind."
-              error={fieldError("slug")}
-            />
-          )}
           <TextField label="Email" name="email" type="email" required value={email} onValue={setEmail} autoComplete="username" error={fieldError("email")} />
           <TextField label="Password" name="password" type="password" required value={password} onValue={setPassword} autoComplete="current-password" error={fieldError("password")} />
-          <ErrorMessage error={formError} />
+          <ErrorMessage error={said(formError)} />
           <Button type="submit" busy={busy}>
             Sign in
           </Button>
+          <p class="switch forgot">
+            <a href="/forgot-password">Forgot your password?</a>
+          </p>
         </Form>
-        <p class="switch">
-          {props.staff ? <a href="/">Client sign-in</a> : <a href="/staff">Firm staff sign-in</a>}
-        </p>
+      </Page>
+    </div>
+  );
+}
+
+/**
+ * After the password: a challenge (one per organisation with an authenticator, one after the
+ * other), or the organisation chooser, until the server answers `signed_in`.
+ */
+export function NextStep(props: { answer: SignInAnswer; email: string; onSignedIn: OnSignedIn }) {
+  const [answer, setAnswer] = useState(props.answer);
+  const [chosen, setChosen] = useState(false);
+  const next = (following: SignInAnswer, picked: boolean) => {
+    const anyChosen = chosen || picked;
+    setChosen(anyChosen);
+    if (following.status === "signed_in") {
+      rememberExpiry(following.expires_in);
+      props.onSignedIn(anyChosen);
+    } else {
+      setAnswer(following);
+    }
+  };
+  if (answer.status === "choose") {
+    return <ChooseOrganisation organisations={answer.organisations ?? []} onAnswer={(following) => next(following, true)} />;
+  }
+  // A new challenge (another organisation's code) is a new form: empty, its heading focused.
+  const key = `${answer.session ?? ""}|${answer.challenge ?? ""}|${answer.organisation?.id ?? ""}`;
+  return <Challenge key={key} answer={answer} email={props.email} onAnswer={(following) => next(following, false)} />;
+}
+
+/** The person belongs to several organisations (clients, and perhaps the firm's staff side): which one now? */
+export function ChooseOrganisation(props: { organisations: Organisation[]; onAnswer: (answer: SignInAnswer) => void }) {
+  const [picking, setPicking] = useState<string>();
+  const { submit, busy, formError } = useSubmit(async (organisation: string) => {
+    setPicking(organisation);
+    props.onAnswer(await call(api.POST("/api/auth/switch", { body: { organisation } })));
+  });
+  return (
+    <div class="narrow">
+      <Page title="Choose an organisation" subtitle="Your email address has access to more than one. You can switch later from the top of any page.">
+        {props.organisations.length === 0 ? (
+          <div class="notice">
+            <p>There is no organisation to open with this email address just now.</p>
+            <Button kind="secondary" onClick={() => window.location.assign("/")}>
+              Back to sign-in
+            </Button>
+          </div>
+        ) : (
+          <ul class="chooser" aria-label="Your organisations">
+            {props.organisations.map((organisation) => (
+              <li key={organisation.id}>
+                <button
+                  type="button"
+                  class="chooser-option"
+                  disabled={busy}
+                  aria-busy={busy && picking === organisation.id ? true : undefined}
+                  onClick={() => void submit(organisation.id)}
+                >
+                  <span class="chooser-name">{organisation.name}</span>
+                  <span class="chooser-kind">{kindLabel(organisation.kind)}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+        <ErrorMessage error={said(formError)} />
       </Page>
     </div>
   );
 }
 
 /** One challenge after the password: a code, an authenticator to set up, or a new password. */
-export function Challenge(props: { answer: SignInAnswer; email: string; slug?: string; onSignedIn: () => void }) {
-  const [answer, setAnswer] = useState(props.answer);
+export function Challenge(props: { answer: SignInAnswer; email: string; onAnswer: (answer: SignInAnswer) => void }) {
+  const { answer } = props;
   const [code, setCode] = useState("");
   const [newPassword, setNewPassword] = useState("");
   const { submit, busy, formError, fieldError } = useSubmit(async () => {
-    // The server names who and where with each challenge (an invitation's page knew neither).
+    // The server names who (and, from older answers, where) with each challenge.
     const email = answer.email ?? props.email;
-    const slug = answer.slug ?? props.slug;
     const body =
       answer.challenge === "new_password"
         ? { email, session: answer.session, challenge: "new_password" as const, new_password: newPassword }
-        : { email, slug, session: answer.session, challenge: answer.challenge, code: code.trim() };
-    const next = await call(api.POST("/api/auth/login", { body }));
-    if (next.status === "signed_in") {
-      rememberExpiry(next.expires_in);
-      props.onSignedIn();
-    } else {
-      setCode("");
-      setAnswer(next);
-    }
+        : { email, session: answer.session, challenge: answer.challenge, code: code.trim(), ...(answer.slug ? { slug: answer.slug } : {}) };
+    props.onAnswer(await call(api.POST("/api/auth/login", { body })));
   });
 
   if (answer.challenge === "new_password") {
@@ -99,7 +148,7 @@ export function Challenge(props: { answer: SignInAnswer; email: string; slug?: s
           <Form class="card" onSubmit={submit} label="Choose your password">
             <p>You signed in with a temporary password. Choose your own to continue.</p>
             <TextField label="New password" name="new_password" type="password" required value={newPassword} onValue={setNewPassword} autoComplete="new-password" hint={PASSWORD_HINT} error={fieldError("new_password")} />
-            <ErrorMessage error={formError} />
+            <ErrorMessage error={said(formError)} />
             <Button type="submit" busy={busy}>
               Set password and sign in
             </Button>
@@ -109,13 +158,16 @@ export function Challenge(props: { answer: SignInAnswer; email: string; slug?: s
     );
   }
   const setup = answer.challenge === "mfa_setup";
+  const organisation = answer.organisation?.name;
+  const title = `${setup ? "Set up your authenticator" : "Enter your code"}${organisation ? ` for ${organisation}` : ""}`;
   return (
     <div class="narrow">
-      <Page title={setup ? "Set up your authenticator" : "Enter your code"}>
+      <Page title={title}>
         <Form class="card" onSubmit={submit} label="Authenticator code">
+          {organisation && !setup && <p>Use the code your authenticator app shows for {organisation}.</p>}
           {setup && <AuthenticatorKey secret={answer.secret ?? ""} uri={answer.otpauth_uri} required />}
           <TextField label="6-digit code from your authenticator app" name="code" required value={code} onValue={setCode} inputMode="numeric" autoComplete="one-time-code" maxLength={6} error={fieldError("code")} />
-          <ErrorMessage error={formError} />
+          <ErrorMessage error={said(formError)} />
           <Button type="submit" busy={busy}>
             Continue
           </Button>
@@ -126,7 +178,7 @@ export function Challenge(props: { answer: SignInAnswer; email: string; slug?: s
 }
 
 /** The invitation link: choose a password, then (optionally) set up an authenticator. */
-export function AcceptInvite(props: { token: string; onSignedIn: () => void }) {
+export function AcceptInvite(props: { token: string; onSignedIn: OnSignedIn }) {
   const location = useLocation();
   const [password, setPassword] = useState("");
   const [challenge, setChallenge] = useState<SignInAnswer>();
@@ -134,7 +186,7 @@ export function AcceptInvite(props: { token: string; onSignedIn: () => void }) {
   // The link is used up: leave /invite (and the token in its fragment) behind.
   const enter = () => {
     location.route("/", true);
-    props.onSignedIn();
+    props.onSignedIn(false);
   };
   const { submit, busy, formError, fieldError } = useSubmit(async () => {
     const answer = await call(api.POST("/api/auth/accept-invite", { body: { token: props.token, password } }));
@@ -147,7 +199,7 @@ export function AcceptInvite(props: { token: string; onSignedIn: () => void }) {
       setChallenge(answer);
     }
   });
-  if (challenge) return <Challenge answer={challenge} email="" onSignedIn={props.onSignedIn} />;
+  if (challenge) return <NextStep answer={challenge} email="" onSignedIn={props.onSignedIn} />;
   if (offerAuthenticator) {
     return (
       <div class="narrow">
@@ -171,7 +223,13 @@ export function AcceptInvite(props: { token: string; onSignedIn: () => void }) {
         <Form class="card" onSubmit={submit} label="Choose your password">
           <p>Choose a password to open your portal. You will use it with your email address to sign in.</p>
           <TextField label="New password" name="password" type="password" required value={password} onValue={setPassword} autoComplete="new-password" hint={PASSWORD_HINT} error={fieldError("password")} />
-          <ErrorMessage error={formError} />
+          {/* A used or expired link (410) names the token: said as a sentence, with the way on. */}
+          <ErrorMessage error={said(formError)} />
+          {formError instanceof ApiError && formError.status === 410 && (
+            <p>
+              <a href="/">Go to sign-in</a>
+            </p>
+          )}
           <Button type="submit" busy={busy}>
             Set password and sign in
           </Button>

@@ -2,7 +2,7 @@
 // recent messages, active projects with their next milestone.
 import { api, call, type Schemas } from "../../api/client";
 import { formatDate, formatDateTime } from "../../lib/format";
-import { link, useMe, useScope, type Scope } from "../../state";
+import { currentOrganisation, link, useMe, useScope, type Scope } from "../../state";
 import { Async, Badge, Card, Empty, Page, useAsync } from "../../components/ui";
 import { NextMilestone } from "./projects";
 
@@ -49,7 +49,7 @@ export function Dashboard() {
         const waiting = workspace.document_requests.filter((request) => request.status !== "submitted");
         const inReview = workspace.document_requests.filter((request) => request.status === "submitted");
         return (
-          <Page title={scope.clientId ? `${workspace.greeting}'s home` : `Welcome, ${workspace.greeting}`} subtitle={scope.clientId ? undefined : me.client?.name}>
+          <Page title={scope.clientId ? `${workspace.greeting}'s home` : `Welcome, ${workspace.greeting}`} subtitle={scope.clientId ? undefined : currentOrganisation(me)?.name}>
             <p class="summary" role="status">
               {waiting.length + workspace.approvals.length === 0
                 ? "You are all caught up: nothing needs your attention right now."
