@@ -1059,8 +1059,13 @@ impl Rig {
             .and_then(|sessions| sessions.iter().find(|session| session["current"] == false))
             .map(|session| text(&session["id"]))
             .ok_or("no other session listed")??;
-        self.ok("DELETE", &format!("/api/auth/sessions/{other}"), Some(&token), None)
-            .await?;
+        self.ok(
+            "DELETE",
+            &format!("/api/auth/sessions/{other}"),
+            Some(&token),
+            None,
+        )
+        .await?;
         self.sign_in(email, CONTACT_PASSWORD, Some(slug)).await?;
         self.post("/api/auth/sessions/end-others", &token, json!({}))
             .await?;
