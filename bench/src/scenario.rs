@@ -515,6 +515,8 @@ impl Rig {
         }
         let result = self.projects_and_approvals(&staff, &contact, &base).await;
         self.note("projects and approvals", result);
+        let result = self.signatures(&staff, &contact, &base, &tenant).await;
+        self.note("signatures", result);
         let result = self.messages(&staff, &contact, &base).await;
         self.note("messages", result);
         let result = self
@@ -716,6 +718,85 @@ impl Rig {
         )
         .await?;
         Ok(())
+    }
+
+    /// A two-page PDF signed by the contact alone: the last signature stamps, seals (KMS) and
+    /// stores the signed version, so `signatures-sign` is measured at its heaviest.
+    async fn signatures(
+        &mut self,
+        staff: &str,
+        contact: &str,
+        base: &str,
+        tenant: &str,
+    ) -> Result<(), String> {
+        use base64::Engine;
+        use sha2::Digest;
+        let letter = atrium_local::samples::letter_pdf("Bench engagement letter", 2)?;
+        let sha256 = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&letter));
+        let shared = self
+            .post(
+                &format!("{base}/documents"),
+                staff,
+                json!({ "file_name": "engagement-2027.pdf", "content_type": "application/pdf", "size": letter.len(), "sha256": sha256 }),
+            )
+            .await?;
+        let document = text(&shared["document_id"])?;
+        put_upload(&shared["upload"], &letter).await?;
+        self.post(
+            &format!("{base}/documents/{document}/versions/1/confirm"),
+            staff,
+            json!({}),
+        )
+        .await?;
+        self.scanned_clean(tenant, &document, 1).await?;
+        let me = self.get("/api/me", contact).await?;
+        let signer = text(&me["sub"])?;
+        let created = self
+            .post(
+                &format!("{base}/signature-requests"),
+                staff,
+                json!({
+                    "title": "Engagement letter 2027", "document_id": document, "version": 1,
+                    "signers": [{ "contact": signer }],
+                    "fields": [
+                        { "signer": 0, "kind": "signature", "page": 2, "x": 0.1, "y": 0.75, "width": 0.35, "height": 0.08 },
+                        { "signer": 0, "kind": "date", "page": 2, "x": 0.55, "y": 0.75, "width": 0.25, "height": 0.05 }
+                    ]
+                }),
+            )
+            .await?;
+        let id = text(&created["signature_request"]["id"])?;
+        self.get("/api/signature-requests", contact).await?;
+        self.get(&format!("/api/signature-requests/{id}"), contact)
+            .await?;
+        self.get(&format!("/api/signature-requests/{id}/document"), contact)
+            .await?;
+        self.ok(
+            "POST",
+            &format!("/api/signature-requests/{id}/code"),
+            Some(contact),
+            None,
+        )
+        .await?;
+        let code = self.mailed_code(&text(&me["email"])?).await?;
+        self.post(
+            &format!("/api/signature-requests/{id}/sign"),
+            contact,
+            json!({ "code": code, "typed_name": "Casey Contact", "consent": true, "signature_image": SIGNATURE_PNG }),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// The newest signing code mailed to `address`.
+    async fn mailed_code(&self, address: &str) -> Result<String, String> {
+        let mail = atrium_local::mailbox::sent_mail(&self.endpoint).await?;
+        mail.iter()
+            .rev()
+            .filter(|mail| mail.to.iter().any(|to| to == address))
+            .find_map(|mail| mail.subject.strip_prefix("Your signing code: "))
+            .map(str::to_string)
+            .ok_or_else(|| format!("no signing code mailed to {address}"))
     }
 
     async fn messages(&mut self, staff: &str, contact: &str, base: &str) -> Result<(), String> {
@@ -1145,6 +1226,9 @@ impl Rig {
         Ok(())
     }
 }
+
+/// A small signature drawing (a 1×1 PNG), as the browser's canvas would send one.
+const SIGNATURE_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 pub(crate) async fn put_upload(upload: &Value, bytes: &[u8]) -> Result<(), String> {
     let body = hyper::body::Bytes::copy_from_slice(bytes);

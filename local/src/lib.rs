@@ -16,6 +16,7 @@ pub mod events;
 pub mod gateway;
 pub mod mailbox;
 pub mod moto;
+pub mod samples;
 pub mod seed;
 pub mod server;
 pub mod stack;

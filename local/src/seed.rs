@@ -349,6 +349,15 @@ async fn seed_workspace(
         }),
     )
     .await?;
+    // A PDF of the firm's for Northwind to sign (the signature requests' demo and e2e).
+    upload_pdf(
+        gateway,
+        &client("documents"),
+        staff,
+        "Engagement letter 2027.pdf",
+        &crate::samples::letter_pdf("Engagement letter 2027", 2)?,
+    )
+    .await?;
     api(
         gateway,
         "POST",
@@ -410,6 +419,54 @@ async fn seed_workspace(
             "lines": [{ "description": "Year-end accounts, first instalment", "quantity": 1, "unit_amount_minor": 150_000 }],
             "status": "sent"
         }),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Shares a PDF as a browser would: the upload's start, the presigned PUT, the confirm. The
+/// malware scan's stand-in clears it shortly after.
+async fn upload_pdf(
+    gateway: &Gateway,
+    documents: &str,
+    token: Option<&str>,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<(), String> {
+    use base64::Engine;
+    use sha2::Digest;
+    let sha256 = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(bytes));
+    let started = api(
+        gateway,
+        "POST",
+        documents,
+        token,
+        json!({ "file_name": file_name, "content_type": "application/pdf", "size": bytes.len(), "sha256": sha256 }),
+    )
+    .await?;
+    let upload = &started["upload"];
+    let mut put = reqwest::Client::new().put(upload["url"].as_str().ok_or("no upload url")?);
+    for (name, value) in upload["headers"].as_object().ok_or("no upload headers")? {
+        put = put.header(name.as_str(), value.as_str().unwrap_or_default());
+    }
+    let stored = put
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .map_err(|error| format!("demo data: upload {file_name}: {error}"))?;
+    if !stored.status().is_success() {
+        return Err(format!(
+            "demo data: upload {file_name}: {}",
+            stored.status()
+        ));
+    }
+    let document = started["document_id"].as_str().ok_or("no document id")?;
+    api(
+        gateway,
+        "POST",
+        &format!("{documents}/{document}/versions/1/confirm"),
+        token,
+        json!({}),
     )
     .await?;
     Ok(())

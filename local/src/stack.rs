@@ -109,6 +109,9 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         .map_err(err("staff pool"))?;
     config.staff_pool_id = pool_id;
     config.staff_client_id = client_id;
+    create_seal_key(&aws_sdk_kms::Client::new(&sdk), &config.seal_key_alias())
+        .await
+        .map_err(err("seal key"))?;
     aws_sdk_sesv2::Client::new(&sdk)
         .create_email_identity()
         .email_identity(&options.mail_from_address)
@@ -116,6 +119,31 @@ pub async fn provision(endpoint: &str, options: &StackOptions) -> Result<Config,
         .await
         .map_err(|error| format!("mail identity: {error:?}"))?;
     Ok(config)
+}
+
+/// The asymmetric key that seals signed PDFs, as template.yaml's `DocumentSealKey`, under its
+/// alias.
+async fn create_seal_key(kms: &aws_sdk_kms::Client, alias: &str) -> Result<(), String> {
+    use aws_sdk_kms::types::{KeySpec, KeyUsageType};
+    let key = kms
+        .create_key()
+        .key_spec(KeySpec::EccNistP256)
+        .key_usage(KeyUsageType::SignVerify)
+        .description("Seals signed PDFs (local)")
+        .send()
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    let key_id = key
+        .key_metadata()
+        .map(|metadata| metadata.key_id().to_string())
+        .ok_or("no key id")?;
+    kms.create_alias()
+        .alias_name(alias)
+        .target_key_id(key_id)
+        .send()
+        .await
+        .map_err(|error| format!("{error:?}"))?;
+    Ok(())
 }
 
 /// The documents bucket's CORS rule, as template.yaml's `DocumentsBucket` has it: the portal's

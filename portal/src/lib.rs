@@ -73,6 +73,10 @@ pub const BINARIES: &[Binary] = &[
         operations: atrium_approvals::OPERATIONS,
     },
     Binary {
+        name: "atrium-signatures",
+        operations: atrium_signatures::OPERATIONS,
+    },
+    Binary {
         name: "atrium-invoices",
         operations: atrium_invoices::OPERATIONS,
     },

@@ -152,6 +152,7 @@ fn resource(resource: Resource) -> String {
         Resource::Any => "\"*\"".into(),
         Resource::DocumentObjects => "!Sub \"${DocumentsBucket.Arn}/*\"".into(),
         Resource::BrandingObjects => "!Sub \"${DocumentsBucket.Arn}/firm/branding/*\"".into(),
+        Resource::SealKey => "!GetAtt DocumentSealKey.Arn".into(),
         // Secrets Manager adds six random characters to a secret's ARN.
         Resource::StripeSecret => "!Sub \"arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:atrium-${EnvironmentName}/stripe-*\"".into(),
     }

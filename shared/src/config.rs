@@ -133,6 +133,12 @@ impl Config {
         format!("{}/stripe", self.resource_prefix)
     }
 
+    /// The alias of the asymmetric KMS key that seals signed PDFs (`DocumentSealKey`):
+    /// `alias/atrium-prod-document-seal`.
+    pub fn seal_key_alias(&self) -> String {
+        format!("alias/{}-document-seal", self.resource_prefix)
+    }
+
     /// The issuer Cognito writes into tokens of a pool.
     pub fn issuer_for_pool(&self, pool_id: &str) -> String {
         format!(

@@ -26,15 +26,21 @@ pub fn created(body: &impl Serialize) -> ApiResult<Response<Body>> {
 
 /// Parses a JSON body into `T`. Errors name the field at fault (`contact.email: invalid type…`).
 pub fn parse_json<T: DeserializeOwned>(req: &Request) -> ApiResult<T> {
+    parse_json_within(req, MAX_JSON_BODY)
+}
+
+/// As [`parse_json`], for the few bodies that carry more than [`MAX_JSON_BODY`] (a signature's
+/// drawn images), up to `max_bytes`.
+pub fn parse_json_within<T: DeserializeOwned>(req: &Request, max_bytes: usize) -> ApiResult<T> {
     let bytes: &[u8] = match req.body() {
         Body::Empty => b"",
         Body::Text(text) => text.as_bytes(),
         Body::Binary(bytes) => bytes,
         _ => b"",
     };
-    if bytes.len() > MAX_JSON_BODY {
+    if bytes.len() > max_bytes {
         return Err(ApiError::too_large(format!(
-            "request body is larger than {MAX_JSON_BODY} bytes"
+            "request body is larger than {max_bytes} bytes"
         )));
     }
     if bytes.iter().all(u8::is_ascii_whitespace) {

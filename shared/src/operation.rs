@@ -203,6 +203,8 @@ pub enum Resource {
     /// Every object of the documents bucket (tenant objects are reached through the tenant's
     /// session instead; this is for the bucket-wide event handlers).
     DocumentObjects,
+    /// The firm's asymmetric KMS key that seals signed PDFs (`DocumentSealKey`).
+    SealKey,
 }
 
 /// One IAM statement of the function's own role.

@@ -57,6 +57,14 @@ async fn every_role_against_every_route() {
         };
         let method = route.method.as_str();
         let mut path = route.path.to_string();
+        // `{request}` names a document request, except under signature-requests.
+        if let Some((_, signature_request)) = ids.iter().find(|(name, _)| name == SIGNATURE_REQUEST)
+        {
+            path = path.replace(
+                "signature-requests/{request}",
+                &format!("signature-requests/{signature_request}"),
+            );
+        }
         for (name, value) in &ids {
             path = path.replace(&format!("{{{name}}}"), value);
         }
@@ -115,10 +123,14 @@ async fn every_role_against_every_route() {
     );
 }
 
+/// The fixture of a signature request's `{request}`.
+const SIGNATURE_REQUEST: &str = "signature request";
+
 /// One of every record, so that every path parameter names something real.
 /// Paths of records that belong to one person (or one upload), not to everyone the route
 /// allows.
-const PERSONAL: &[&str] = &["{archive}", "/parts"];
+/// A signature request is its signers' (and the client admin's): other contacts get 404.
+const PERSONAL: &[&str] = &["{archive}", "/parts", "/api/signature-requests/{request}"];
 
 async fn fixtures(
     env: &TestEnv,
@@ -224,9 +236,38 @@ async fn fixtures(
     )
     .await;
     let archive = post(format!("{base}/archives"), json!({})).await;
+    // Signed by the client's admin, then the member.
+    let letter = env
+        .upload_document(
+            &staff.token,
+            &base,
+            "engagement.pdf",
+            "application/pdf",
+            json!({}),
+            &atrium_local::samples::letter_pdf("Engagement", 1).unwrap(),
+        )
+        .await;
+    let sub_of = |session: &Session| {
+        atrium_tests::tokens::claims_of(&session.token)["sub"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let box_for = |signer: usize| json!({ "signer": signer, "kind": "signature", "page": 1, "x": 0.1, "y": 0.1 + 0.2 * signer as f64, "width": 0.3, "height": 0.1 });
+    let signature_request = post(
+        format!("{base}/signature-requests"),
+        json!({ "title": "Engagement", "document_id": letter, "version": 1,
+                "signers": [{ "contact": sub_of(&client.session) }, { "contact": sub_of(member) }],
+                "fields": [box_for(0), box_for(1)] }),
+    )
+    .await;
     let text = |value: &serde_json::Value| value.as_str().unwrap().to_string();
     vec![
         ("archive".into(), text(&archive["id"])),
+        (
+            SIGNATURE_REQUEST.into(),
+            text(&signature_request["signature_request"]["id"]),
+        ),
         ("id".into(), client.tenant_id.clone()),
         ("request".into(), text(&request["requests"][0]["id"])),
         ("document".into(), document),

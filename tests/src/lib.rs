@@ -340,6 +340,35 @@ impl TestEnv {
     }
 }
 
+/// Every entry of a client's trail as `(action, target)`, oldest first.
+pub async fn trail_actions(env: &TestEnv, client: &Client) -> Vec<(String, String)> {
+    let page = env
+        .app
+        .store
+        .audit_entries(&scope_of(client), 1000, None, &Default::default())
+        .await
+        .expect("trail");
+    page.items
+        .into_iter()
+        .map(|entry| (entry.action, entry.target))
+        .collect()
+}
+
+/// The email of a signed-in staff member.
+pub async fn staff_email_of(env: &TestEnv, staff: &Session) -> String {
+    let sub = tokens::claims_of(&staff.token)["sub"]
+        .as_str()
+        .expect("sub")
+        .to_string();
+    env.app
+        .store
+        .staff_user(&sub)
+        .await
+        .expect("staff record")
+        .expect("a staff member")
+        .email
+}
+
 /// The `id` of every item of the list `list` in a JSON answer, in order.
 pub fn ids_in(json: &Value, list: &str) -> Vec<String> {
     json[list]

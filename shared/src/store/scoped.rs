@@ -137,6 +137,16 @@ impl<'a> TenantStore<'a> {
         delete_tx(&self.pk, sk, condition)
     }
 
+    /// Deletes the item under `sk` where `condition` (with its values) holds.
+    pub fn delete_with(
+        &self,
+        sk: &str,
+        condition: &str,
+        condition_values: &[(&str, AttributeValue)],
+    ) -> ApiResult<Write> {
+        super::delete_tx_with(&self.pk, sk, condition, values(condition_values))
+    }
+
     /// Creates a firm-wide marker written in the tenant's transaction (`INVOICENO#<number>`:
     /// one of [`crate::tenancy::SHARED_PREFIXES`], which a tenant's session may write); fails
     /// (409) when the marker exists.
