@@ -29,6 +29,9 @@ pub fn function_block(operation: &Operation) -> String {
     if let Some(seconds) = operation.timeout {
         line(&mut out, 6, &format!("Timeout: {seconds}"));
     }
+    if let Some(megabytes) = operation.memory {
+        line(&mut out, 6, &format!("MemorySize: {megabytes}"));
+    }
     line(
         &mut out,
         6,

@@ -281,6 +281,9 @@ pub struct Operation {
     pub grants: &'static [Grant],
     /// Seconds; the template's global timeout when `None`.
     pub timeout: Option<u32>,
+    /// Megabytes of memory; the template's global size (128) when `None`. Only for the few
+    /// operations that hold a whole file (signing a PDF).
+    pub memory: Option<u32>,
     /// Variables of this function only, as name and template value (`!Ref ReminderDays`).
     pub environment: &'static [(&'static str, &'static str)],
 }
@@ -295,6 +298,7 @@ impl Operation {
             trigger: Trigger::Routes(&[]),
             grants: &[],
             timeout: None,
+            memory: None,
             environment: &[],
         }
     }
@@ -312,6 +316,7 @@ impl Operation {
             trigger,
             grants: &[],
             timeout: None,
+            memory: None,
             environment: &[],
         }
     }
@@ -329,6 +334,7 @@ impl Operation {
             trigger,
             grants: &[],
             timeout: None,
+            memory: None,
             environment: &[],
         }
     }
@@ -354,6 +360,13 @@ impl Operation {
     pub const fn timeout(self, seconds: u32) -> Self {
         Operation {
             timeout: Some(seconds),
+            ..self
+        }
+    }
+
+    pub const fn memory(self, megabytes: u32) -> Self {
+        Operation {
+            memory: Some(megabytes),
             ..self
         }
     }

@@ -116,6 +116,11 @@ pub async fn staff_email(app: &App, principal: &Principal) -> ApiResult<String> 
         .map_or_else(|| principal.actor_label(), |user| user.email))
 }
 
+/// Memory of the operations that hold a whole PDF (up to [`seal::MAX_SIGNING_BYTES`]) and the
+/// copies made from it (the parsed document, the stamped and the sealed file): several times
+/// the file, well over the other functions' 128 MB. Paid only while they run.
+const SEALING_MEMORY: u32 = 512;
+
 /// The firm's signing key, for the two operations that seal (`Resource::SealKey`).
 const SEAL_KEY: Grant = Grant::new(&["kms:Sign", "kms:GetPublicKey"], &[Resource::SealKey]);
 
@@ -125,6 +130,7 @@ pub const OPERATIONS: &[Operation] = &[
     Operation::http("signatures-create", handler!(create::handle))
         .describe("Asks signers (contacts of the client and staff countersigners) to sign a PDF version, in order or in parallel groups, with fields placed on its pages.")
         .routes(&[Route::new(Post, "/api/clients/{id}/signature-requests", FIRM)])
+        .memory(SEALING_MEMORY)
         .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL]),
     Operation::http("signatures-list", handler!(read::list))
         .describe("A client's signature requests (the ones a contact signs; a client admin sees all of them).")
@@ -161,6 +167,7 @@ pub const OPERATIONS: &[Operation] = &[
             Route::new(Post, "/api/clients/{id}/signature-requests/{request}/sign", FIRM),
         ])
         .timeout(60)
+        .memory(SEALING_MEMORY)
         .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL, SEAL_KEY]),
     Operation::http("signatures-decline", handler!(decide::decline))
         .describe("A signer declines, with a reason; the request stops and the firm is told.")
@@ -191,6 +198,7 @@ pub const OPERATIONS: &[Operation] = &[
     )
     .describe("Daily reminders to signers, and the retry of any sealing that failed.")
     .timeout(300)
+    .memory(SEALING_MEMORY)
     .grants(&[
         TENANT_SESSIONS,
         Grant::new(
