@@ -732,7 +732,8 @@ impl Rig {
         use base64::Engine;
         use sha2::Digest;
         let letter = atrium_local::samples::letter_pdf("Bench engagement letter", 2)?;
-        let sha256 = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&letter));
+        let sha256 =
+            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&letter));
         let shared = self
             .post(
                 &format!("{base}/documents"),
