@@ -222,6 +222,7 @@ export function navItems(me: Me): NavItem[] {
     { href: "/requests", label: "Requests" },
     { href: "/documents", label: "Documents" },
     { href: "/approvals", label: "Approvals" },
+    { href: "/signatures", label: "Signatures" },
     { href: "/forms", label: "Forms" },
     { href: "/messages", label: "Messages" },
     ...(billing ? [{ href: "/invoices", label: "Invoices" }] : []),

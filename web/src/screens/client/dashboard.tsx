@@ -1,7 +1,8 @@
-// What needs the client's attention: requests with due dates, approvals waiting for them,
-// recent messages, active projects with their next milestone.
+// What needs the client's attention: requests with due dates, approvals and documents waiting
+// for their signature, recent messages, active projects with their next milestone.
 import { api, call, type Schemas } from "../../api/client";
 import { formatDate, formatDateTime } from "../../lib/format";
+import { signaturesApi, type SignatureRequestSummary } from "../../lib/signatures";
 import { currentOrganisation, link, useMe, useScope, type Scope } from "../../state";
 import { Async, Badge, Card, Empty, Page, useAsync } from "../../components/ui";
 import { NextMilestone } from "./projects";
@@ -39,9 +40,18 @@ export function Dashboard() {
   const scope = useScope();
   const me = useMe();
   const state = useAsync(async () => {
-    if (scope.clientId) return { ...(await previewWorkspace(scope)), messages: [] as Workspace["messages"], greeting: scope.clientName ?? "" };
-    const workspace = await call(api.GET("/api/workspace"));
-    return { ...workspace, greeting: workspace.contact.name.split(" ")[0] ?? workspace.contact.name };
+    // Documents to sign: the contact's turn (a preview: every request under way). Without them
+    // (an older API, a failure) the rest of the home page still shows.
+    const signing = signaturesApi(scope.clientId)
+      .list()
+      .then((requests) => requests.filter((request) => (scope.clientId ? request.status === "in_progress" : request.my_turn)))
+      .catch((): SignatureRequestSummary[] => []);
+    if (scope.clientId) {
+      const [workspace, toSign] = await Promise.all([previewWorkspace(scope), signing]);
+      return { ...workspace, toSign, messages: [] as Workspace["messages"], greeting: scope.clientName ?? "" };
+    }
+    const [workspace, toSign] = await Promise.all([call(api.GET("/api/workspace")), signing]);
+    return { ...workspace, toSign, greeting: workspace.contact.name.split(" ")[0] ?? workspace.contact.name };
   }, [scope.clientId]);
   return (
     <Async state={state} label="Loading your portal…">
@@ -51,9 +61,11 @@ export function Dashboard() {
         return (
           <Page title={scope.clientId ? `${workspace.greeting}'s home` : `Welcome, ${workspace.greeting}`} subtitle={scope.clientId ? undefined : currentOrganisation(me)?.name}>
             <p class="summary" role="status">
-              {waiting.length + workspace.approvals.length === 0
+              {waiting.length + workspace.approvals.length + workspace.toSign.length === 0
                 ? "You are all caught up: nothing needs your attention right now."
-                : `${waiting.length} ${waiting.length === 1 ? "request needs" : "requests need"} your documents and ${workspace.approvals.length} ${workspace.approvals.length === 1 ? "approval is" : "approvals are"} waiting for you.`}
+                : `${waiting.length} ${waiting.length === 1 ? "request needs" : "requests need"} your documents and ${workspace.approvals.length} ${workspace.approvals.length === 1 ? "approval is" : "approvals are"} waiting for you${
+                    workspace.toSign.length > 0 ? `; ${workspace.toSign.length} ${workspace.toSign.length === 1 ? "document waits" : "documents wait"} for your signature` : ""
+                  }.`}
             </p>
             <div class="grid">
               <Card title="Documents we need from you" actions={<a href={link(scope, "/requests")}>All requests</a>}>
@@ -88,6 +100,19 @@ export function Dashboard() {
                   </ul>
                 )}
               </Card>
+              {workspace.toSign.length > 0 && (
+                <Card title={scope.clientId ? "Out for signature" : "Waiting for your signature"} actions={<a href={link(scope, "/signatures")}>All signatures</a>}>
+                  <ul class="list">
+                    {workspace.toSign.map((request) => (
+                      <li key={request.id}>
+                        <a href={link(scope, `/signatures/${request.id}`)}>{request.title}</a>
+                        <Badge tone="warn">{scope.clientId ? `Signed by ${request.signed} of ${request.signers}` : "Your signature is needed"}</Badge>
+                        <span class="muted clamp">{request.file_name}</span>
+                      </li>
+                    ))}
+                  </ul>
+                </Card>
+              )}
               <Card title="Active projects" actions={<a href={link(scope, "/projects")}>All projects</a>}>
                 {workspace.projects.length === 0 ? (
                   <Empty>No active projects.</Empty>

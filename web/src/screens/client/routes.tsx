@@ -8,6 +8,7 @@ import { Projects, ProjectDetail } from "./projects";
 import { Requests, RequestDetail } from "./requests";
 import { Documents, DocumentDetail } from "./documents";
 import { Approvals, ApprovalDetail } from "./approvals";
+import { Signatures, SignatureRequestPage } from "./signatures";
 import { Forms, FormDetail } from "./forms";
 import { Messages } from "./messages";
 import { Invoices, InvoiceDetail } from "./invoices";
@@ -27,6 +28,8 @@ export function ClientRoutes() {
       <Route path="/documents/:document" component={DocumentDetail} />
       <Route path="/approvals" component={Approvals} />
       <Route path="/approvals/:approval" component={ApprovalDetail} />
+      <Route path="/signatures" component={Signatures} />
+      <Route path="/signatures/:request" component={SignatureRequestPage} />
       <Route path="/forms" component={Forms} />
       <Route path="/forms/:assignment" component={FormDetail} />
       <Route path="/messages" component={Messages} />

@@ -12,6 +12,7 @@ import { ProjectsTab } from "./tabs/projects";
 import { RequestsTab } from "./tabs/requests";
 import { DocumentsTab } from "./tabs/documents";
 import { ApprovalsTab } from "./tabs/approvals";
+import { SignaturesTab } from "./tabs/signatures";
 import { FormsTab } from "./tabs/forms";
 import { MessagesTab } from "./tabs/messages";
 import { InvoicesTab } from "./tabs/invoices";
@@ -25,6 +26,7 @@ const TABS: { path: string; label: string }[] = [
   { path: "requests", label: "Requests" },
   { path: "documents", label: "Documents" },
   { path: "approvals", label: "Approvals" },
+  { path: "signatures", label: "Signatures" },
   { path: "forms", label: "Forms" },
   { path: "messages", label: "Messages" },
   { path: "invoices", label: "Invoices" },
@@ -90,6 +92,7 @@ function WorkspaceFrame(props: { client: ClientSummary }) {
         <Route path="/requests/:request?" component={RequestsTab} />
         <Route path="/documents/:document?" component={DocumentsTab} />
         <Route path="/approvals/:approval?" component={ApprovalsTab} />
+        <Route path="/signatures/:request?" component={SignaturesTab} />
         <Route path="/forms/:assignment?" component={FormsTab} />
         <Route path="/messages/:thread?" component={MessagesTab} />
         <Route path="/invoices/:invoice?" component={InvoicesTab} />
@@ -170,6 +173,7 @@ function PreviewNav(props: { base: string }) {
     ["/requests", "Requests"],
     ["/documents", "Documents"],
     ["/approvals", "Approvals"],
+    ["/signatures", "Signatures"],
     ["/forms", "Forms"],
     ["/messages", "Messages"],
     ["/invoices", "Invoices"],
