@@ -525,6 +525,29 @@ async fn staff_remind_replace_and_cancel_and_the_daily_reminders_run() {
     )
     .await;
     assert_eq!(twice.status, StatusCode::BAD_REQUEST, "{}", twice.body);
+    assert!(
+        twice.body.contains("\"contact: is already a signer"),
+        "{}",
+        twice.body
+    );
+    let stranger = staff_call(
+        "/replace",
+        json!({ "signer": first_signer, "contact": "nobody-here" }),
+    )
+    .await;
+    assert_eq!(
+        stranger.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        stranger.body
+    );
+    assert!(
+        stranger
+            .body
+            .contains("\"contact: is not an active contact"),
+        "{}",
+        stranger.body
+    );
     // Cancelled: nobody can sign any more, and the signer asked is told.
     let cancelled = staff_call("/cancel", json!({ "reason": "Sent the wrong draft" })).await;
     assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);

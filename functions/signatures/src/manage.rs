@@ -142,16 +142,21 @@ pub async fn replace(app: &App, req: Request) -> ApiResult<Response<Body>> {
         .get(&seen.request.document_id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let named = if body.staff.is_some() {
+        "staff"
+    } else {
+        "contact"
+    };
     let input = SignerInput {
         contact: body.contact,
         staff: body.staff,
         group: None,
     };
     let (kind, sub, email, name) =
-        crate::placement::resolve_signer(app, &seen.scope, &document, &input, "with").await?;
+        crate::placement::resolve_signer(app, &seen.scope, &document, &input, "").await?;
     if seen.request.signer_for(kind, &sub).is_some() {
         return Err(ApiError::invalid(
-            "with",
+            named,
             "is already a signer of this request",
         ));
     }

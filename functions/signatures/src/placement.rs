@@ -56,9 +56,17 @@ pub async fn resolve_signer(
     input: &SignerInput,
     field: &str,
 ) -> ApiResult<(SignerKind, String, String, String)> {
+    // `signers[1].contact`, or plain `contact` for a body that names one signer.
+    let named = |name: &str| {
+        if field.is_empty() {
+            name.to_string()
+        } else {
+            format!("{field}.{name}")
+        }
+    };
     match (&input.contact, &input.staff) {
         (Some(sub), None) => {
-            let name = format!("{field}.contact");
+            let name = named("contact");
             let sub = validate::name(&name, sub, 128)?;
             let contact = app
                 .store
@@ -87,7 +95,7 @@ pub async fn resolve_signer(
             Ok((SignerKind::Contact, sub, contact.email, contact.name))
         }
         (None, Some(sub)) => {
-            let name = format!("{field}.staff");
+            let name = named("staff");
             let sub = validate::name(&name, sub, 128)?;
             let staff = app
                 .store
@@ -98,7 +106,7 @@ pub async fn resolve_signer(
             Ok((SignerKind::Staff, sub, staff.email, staff.name))
         }
         _ => Err(ApiError::invalid(
-            field,
+            if field.is_empty() { "contact" } else { field },
             "name exactly one of contact or staff",
         )),
     }
