@@ -77,6 +77,10 @@ pub const BINARIES: &[Binary] = &[
         operations: atrium_signatures::OPERATIONS,
     },
     Binary {
+        name: "atrium-signature-pdfs",
+        operations: atrium_signatures::PDF_OPERATIONS,
+    },
+    Binary {
         name: "atrium-invoices",
         operations: atrium_invoices::OPERATIONS,
     },

@@ -124,14 +124,9 @@ const SEALING_MEMORY: u32 = 512;
 /// The firm's signing key, for the two operations that seal (`Resource::SealKey`).
 const SEAL_KEY: Grant = Grant::new(&["kms:Sign", "kms:GetPublicKey"], &[Resource::SealKey]);
 
-/// This capability's operations: routes, who may call them, the AWS access each needs
-/// (docs/architecture.md, "Adding an operation").
+/// This capability's operations but those that touch the PDF ([`PDF_OPERATIONS`]): routes, who may
+/// call them, the AWS access each needs (docs/architecture.md, "Adding an operation").
 pub const OPERATIONS: &[Operation] = &[
-    Operation::http("signatures-create", handler!(create::handle))
-        .describe("Asks signers (contacts of the client and staff countersigners) to sign a PDF version, in order or in parallel groups, with fields placed on its pages.")
-        .routes(&[Route::new(Post, "/api/clients/{id}/signature-requests", FIRM)])
-        .memory(SEALING_MEMORY)
-        .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL]),
     Operation::http("signatures-list", handler!(read::list))
         .describe("A client's signature requests (the ones a contact signs; a client admin sees all of them).")
         .routes(&[
@@ -146,13 +141,6 @@ pub const OPERATIONS: &[Operation] = &[
             Route::new(Get, "/api/clients/{id}/signature-requests/{request}", FIRM),
         ])
         .grants(&[TENANT_SESSIONS, FIRM_READ]),
-    Operation::http("signatures-document", handler!(document::handle))
-        .describe("A short-lived link to the PDF being signed, to show its pages.")
-        .routes(&[
-            Route::new(Get, "/api/signature-requests/{request}/document", CONTACTS),
-            Route::new(Get, "/api/clients/{id}/signature-requests/{request}/document", FIRM),
-        ])
-        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
     Operation::http("signatures-code", handler!(code::handle))
         .describe("Mails the signer whose turn it is a one-time code to confirm before signing.")
         .routes(&[
@@ -160,15 +148,6 @@ pub const OPERATIONS: &[Operation] = &[
             Route::new(Post, "/api/clients/{id}/signature-requests/{request}/code", FIRM),
         ])
         .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL]),
-    Operation::http("signatures-sign", handler!(sign::handle))
-        .describe("A signer fills their fields and signs, with the code mailed to them; the last signature seals the signed PDF.")
-        .routes(&[
-            Route::new(Post, "/api/signature-requests/{request}/sign", ACTORS),
-            Route::new(Post, "/api/clients/{id}/signature-requests/{request}/sign", FIRM),
-        ])
-        .timeout(60)
-        .memory(SEALING_MEMORY)
-        .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL, SEAL_KEY]),
     Operation::http("signatures-decline", handler!(decide::decline))
         .describe("A signer declines, with a reason; the request stops and the firm is told.")
         .routes(&[
@@ -188,6 +167,36 @@ pub const OPERATIONS: &[Operation] = &[
         .describe("Cancels a signature request that is not complete.")
         .routes(&[Route::new(Post, "/api/clients/{id}/signature-requests/{request}/cancel", FIRM)])
         .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL]),
+];
+
+/// The operations that touch the PDF itself (reading its pages to place fields, showing it,
+/// and making the signed one: the last signature and the daily run that retries a failed
+/// sealing), in a binary of their own (`atrium-signature-pdfs`). S3, lopdf, the stamping and
+/// sealing and KMS together cost about 2.7 MB: the whole capability in one binary measured
+/// 9.9 MB (x86_64), over the 8 MB budget; apart, the rest stays under it and this binary does
+/// not (docs/architecture.md, "Speed, size and cost").
+pub const PDF_OPERATIONS: &[Operation] = &[
+    Operation::http("signatures-create", handler!(create::handle))
+        .describe("Asks signers (contacts of the client and staff countersigners) to sign a PDF version, in order or in parallel groups, with fields placed on its pages.")
+        .routes(&[Route::new(Post, "/api/clients/{id}/signature-requests", FIRM)])
+        .memory(SEALING_MEMORY)
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL]),
+    Operation::http("signatures-document", handler!(document::handle))
+        .describe("A short-lived link to the PDF being signed, to show its pages.")
+        .routes(&[
+            Route::new(Get, "/api/signature-requests/{request}/document", CONTACTS),
+            Route::new(Get, "/api/clients/{id}/signature-requests/{request}/document", FIRM),
+        ])
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE]),
+    Operation::http("signatures-sign", handler!(sign::handle))
+        .describe("A signer fills their fields and signs, with the code mailed to them; the last signature seals the signed PDF.")
+        .routes(&[
+            Route::new(Post, "/api/signature-requests/{request}/sign", ACTORS),
+            Route::new(Post, "/api/clients/{id}/signature-requests/{request}/sign", FIRM),
+        ])
+        .timeout(60)
+        .memory(SEALING_MEMORY)
+        .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL, SEAL_KEY]),
     Operation::runtime(
         "signatures-reminders",
         reminders::serve,
