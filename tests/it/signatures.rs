@@ -236,6 +236,11 @@ async fn two_client_signers_in_order_then_a_staff_countersigner_seal_a_new_versi
     // A contact who does not sign does not see it at all; the admin and the member do.
     let (status, _, _) = scene.get(&bystander, &scene.path(false, &id, "")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // Nor can they sign it in anyone's place.
+    let (status, _, body) = scene
+        .sign(&bystander, false, &id, json!({ "code": "123456", "typed_name": "Bo", "consent": true, "signature_image": PNG }))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
     let (_, listed, _) = scene.get(&bystander, "/api/signature-requests").await;
     assert_eq!(listed["signature_requests"], json!([]));
     let (_, seen, body) = scene.get(&member, &scene.path(false, &id, "")).await;
@@ -277,6 +282,13 @@ async fn two_client_signers_in_order_then_a_staff_countersigner_seal_a_new_versi
     let code = scene.code(&member, false, &id, &env.email("mia")).await;
     let (status, _, body) = scene
         .sign(&member, false, &id, json!({ "code": code, "typed_name": "Mia Member", "consent": true, "signature_image": PNG }))
+        .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains(&format!("texts.{text_field}")), "{body}");
+    // Text the signed PDF's font cannot draw is refused naming the field (a drawn signature
+    // can be in any script; a text field cannot).
+    let (status, _, body) = scene
+        .sign(&member, false, &id, json!({ "code": code, "typed_name": "Mia Member", "consent": true, "signature_image": PNG, "texts": { text_field.clone(): "李小龙" } }))
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     assert!(body.contains(&format!("texts.{text_field}")), "{body}");
