@@ -398,6 +398,101 @@ async fn a_cancelled_upload_leaves_nothing_and_bad_parts_are_refused() {
     assert_eq!(open_uploads(&setup.env).await, 0);
 }
 
+/// The verdict and the confirm race: the confirm (which submits the request) lands between the
+/// scan handler's read and its write. The verdict must still reopen the request; before the
+/// scan's write was conditional on the upload's status as read, the request stayed submitted
+/// with a quarantined file (seen once on CI).
+#[tokio::test]
+async fn a_quarantine_landing_after_a_confirm_it_did_not_see_reopens_the_request() {
+    use atrium_documents::data::{Documents, RequestStatus, Requests, VersionStatus};
+    let setup = setup("scanrace").await;
+    let env = &setup.env;
+    let created = env
+        .call("POST", &format!("{}/requests", setup.firm()))
+        .bearer(&setup.staff.token)
+        .json(json!({ "title": "Payslips", "due_date": atrium_shared::dates::days_from_today(5) }))
+        .send()
+        .await;
+    let request = created.json["requests"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The upload is started, not sent: the local scanner has no object to scan, so the only
+    // verdict is the one this test hands to the handler.
+    let started = env
+        .call("POST", &format!("/api/requests/{request}/uploads"))
+        .bearer(&setup.client.session.token)
+        .json(json!({ "file_name": "payslip.txt", "content_type": "text/plain", "size": EICAR.len(), "sha256": checksum(EICAR) }))
+        .send()
+        .await;
+    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+    let document = started.json["document_id"].as_str().unwrap().to_string();
+    let scope = atrium_tests::scope_of(&setup.client);
+
+    // The rival does what a confirm commits: the version confirmed, the request submitted.
+    let (rival_scope, rival_document, rival_request) =
+        (scope.clone(), document.clone(), request.clone());
+    let confirm = atrium_tests::CutIn::new(env.config.clone(), move |app| async move {
+        let tenant = || app.store.tenant(&rival_scope);
+        let mut version = Documents::of(tenant())
+            .version(&rival_document, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        version.confirmed_at = Some(atrium_shared::ids::now_rfc3339());
+        let confirmed = Documents::of(tenant())
+            .finish_version(&version, VersionStatus::Confirmed)
+            .unwrap();
+        let mut waiting = Requests::of(tenant())
+            .get(&rival_request)
+            .await
+            .unwrap()
+            .unwrap();
+        let read = waiting.version;
+        waiting.status = RequestStatus::Submitted;
+        waiting.document_id = Some(rival_document.clone());
+        waiting.version += 1;
+        let submitted = Requests::of(tenant()).replace(&waiting, read).unwrap();
+        app.store
+            .transact(vec![confirmed, submitted], "confirmed")
+            .await
+            .unwrap();
+    });
+    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
+    let scanner = atrium_shared::App::new(
+        env.config.clone(),
+        confirm.dynamo(&env.config).await,
+        aws_sdk_cognitoidentityprovider::Client::new(&sdk),
+        aws_sdk_sesv2::Client::new(&sdk),
+        atrium_shared::app::s3_client(&env.config, &sdk),
+    );
+    let result = json!({ "detail": {
+        "s3ObjectDetails": {
+            "bucketName": env.config.documents_bucket,
+            "objectKey": format!("tenants/{}/documents/{document}/v1", setup.client.tenant_id),
+        },
+        "scanResultDetails": { "scanResultStatus": "THREATS_FOUND" },
+    } });
+    atrium_files::scan::handle(&scanner, result).await.unwrap();
+
+    let version = Documents::of(env.app.store.tenant(&scope))
+        .version(&document, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(version.status, VersionStatus::Confirmed);
+    assert_eq!(version.scan.as_str(), "quarantined");
+    let reopened = Requests::of(env.app.store.tenant(&scope))
+        .get(&request)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(reopened.status, RequestStatus::Rejected, "{reopened:?}");
+    assert!(reopened
+        .rejection_reason
+        .is_some_and(|reason| reason.contains("malware")));
+}
+
 #[tokio::test]
 async fn eicar_is_quarantined_never_served_and_people_are_told() {
     let setup = setup("eicar").await;

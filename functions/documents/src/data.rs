@@ -386,22 +386,22 @@ impl<'a> Documents<'a> {
     /// Records the scanner's verdict on a version, whatever its upload status (the scan may
     /// answer before or after the confirmation). Only the scan fields change, so a confirm
     /// racing with it loses nothing.
-    pub fn record_scan(
-        &self,
-        document_id: &str,
-        number: u32,
-        scan: ScanState,
-        at: &str,
-    ) -> ApiResult<Write> {
+    pub fn record_scan(&self, read: &VersionRecord, scan: ScanState, at: &str) -> ApiResult<Write> {
         Ok(self
             .0
             .update(
-                &version_sk(document_id, number),
+                &version_sk(&read.document_id, read.number),
                 "SET #scan = :scan, scanned_at = :at",
-                Some("attribute_exists(document_id)"),
-                &[(":scan", attribute(&scan)?), (":at", s(at))],
+                // The upload's status as read: a confirm that lands meanwhile (and may have
+                // submitted a request the verdict has to reopen) makes this a conflict.
+                Some("attribute_exists(document_id) AND #status = :read_status"),
+                &[
+                    (":scan", attribute(&scan)?),
+                    (":at", s(at)),
+                    (":read_status", attribute(&read.status)?),
+                ],
             )?
-            .with_names(&[("#scan", "scan")]))
+            .with_names(&[("#scan", "scan"), ("#status", "status")]))
     }
 
     /// Moves a pending version to `status` (confirmed or aborted), setting only the upload's

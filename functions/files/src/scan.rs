@@ -46,6 +46,16 @@ pub fn verdict(status: &str) -> ScanState {
 }
 
 pub async fn handle(app: &App, event: Value) -> ApiResult<()> {
+    // A confirm may land between this read and this write (the write is conditional on the
+    // upload's status as read): read again once, so the confirm's submitted request is seen and
+    // reopened, never left submitted with a quarantined file.
+    match record(app, &event).await {
+        Err(error) if error.status == http::StatusCode::CONFLICT => record(app, &event).await,
+        answer => answer,
+    }
+}
+
+async fn record(app: &App, event: &Value) -> ApiResult<()> {
     let detail = &event["detail"];
     let object = &detail["s3ObjectDetails"];
     if object["bucketName"].as_str() != Some(app.config.documents_bucket.as_str()) {
@@ -87,7 +97,7 @@ pub async fn handle(app: &App, event: Value) -> ApiResult<()> {
         u64::from(number),
         &RequestMeta::default(),
     );
-    let mut writes = vec![documents.record_scan(document_id, number, verdict, &now_rfc3339())?];
+    let mut writes = vec![documents.record_scan(&version, verdict, &now_rfc3339())?];
     let mut entries = vec![entry];
     if verdict == ScanState::Quarantined {
         if let Some((write, reopened)) = reopen_request(app, &scope, &version).await? {
