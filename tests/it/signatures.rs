@@ -1,5 +1,5 @@
 //! Signature requests end to end on the local stack: signers in order with a staff
-//! countersigner, a parallel group, a decline, reminders, a replaced signer, a cancellation,
+//! countersigner, a parallel group (two of it signing in the same instant), a decline, reminders, a replaced signer, a cancellation,
 //! the step-up code (wrong, expired, used up), the sealed PDF (it verifies; one changed byte
 //! does not), and bad input.
 
@@ -404,6 +404,77 @@ async fn a_parallel_group_signs_in_any_order() {
         .code_and_sign(admin, false, &id, &scene.client.email, json!({}))
         .await;
     assert_eq!(last["status"], "completed", "{last}");
+    atrium_pdfseal::verify(&scene.download(2).await).expect("sealed");
+}
+
+/// Two signers of one group sign in the same instant: the spouse's signature lands between the
+/// admin's read and the admin's transaction (forced with a cut-in; moto's transactions are not
+/// isolated between its threads, so real concurrency would prove nothing). The admin's
+/// signature still goes through (read again once), and being the last it seals.
+#[tokio::test]
+async fn two_signers_of_a_group_signing_at_once_both_sign() {
+    let scene = scene(1).await;
+    let env = &scene.env;
+    let admin = &scene.client.session;
+    let spouse = env
+        .contact_with_roles(&scene.client, "spouse", vec![Role::Member])
+        .await;
+    let (status, created, body) = scene
+        .create(json!({
+            "signers": [{ "contact": sub(admin), "group": 1 }, { "contact": sub(&spouse), "group": 1 }],
+            "fields": [field(0, "signature", 1, 0.7), field(1, "signature", 1, 0.8)],
+        }))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = created["signature_request"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let admin_code = scene.code(admin, false, &id, &scene.client.email).await;
+    let spouse_code = scene.code(&spouse, false, &id, &env.email("spouse")).await;
+
+    let (config, endpoint, tag) = (env.config.clone(), env.endpoint.clone(), env.tag.clone());
+    let (spouse_token, path) = (spouse.token.clone(), scene.path(false, &id, "/sign"));
+    let rival = atrium_tests::CutIn::new(env.config.clone(), move |app| async move {
+        let rival = TestEnv::from_app(std::sync::Arc::new(app), config, endpoint, tag);
+        let signed = rival
+            .call("POST", &path)
+            .bearer(&spouse_token)
+            .json(json!({ "code": spouse_code, "typed_name": "Sam Spouse", "consent": true, "signature_image": PNG }))
+            .send()
+            .await;
+        assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+        assert_eq!(signed.json["status"], "in_progress");
+    });
+    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
+    let racing = TestEnv::from_app(
+        std::sync::Arc::new(atrium_shared::App::new(
+            env.config.clone(),
+            rival.dynamo(&env.config).await,
+            aws_sdk_cognitoidentityprovider::Client::new(&sdk),
+            aws_sdk_sesv2::Client::new(&sdk),
+            atrium_shared::app::s3_client(&env.config, &sdk),
+        )),
+        env.config.clone(),
+        env.endpoint.clone(),
+        env.tag.clone(),
+    );
+    let signed = racing
+        .call("POST", &scene.path(false, &id, "/sign"))
+        .bearer(&admin.token)
+        .json(json!({ "code": admin_code, "typed_name": "Ada Admin", "consent": true, "signature_image": PNG }))
+        .send()
+        .await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+    assert_eq!(signed.json["status"], "completed", "{}", signed.body);
+    let (_, shown, _) = scene.get(admin, &scene.path(false, &id, "")).await;
+    let states: Vec<&str> = shown["signature_request"]["signers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|signer| signer["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["signed", "signed"], "{shown}");
     atrium_pdfseal::verify(&scene.download(2).await).expect("sealed");
 }
 

@@ -42,6 +42,18 @@ struct SignBody {
 }
 
 pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
+    // Signers of one group sign in any order, so two may sign in the same instant: the one
+    // whose transaction lands second reads the request again, once, and signs on top of the
+    // other (its code is not used up by the failed attempt). Anything that really conflicts
+    // (the same signer in a second tab, a cancellation) answers the same the second time.
+    match sign(app, &req).await {
+        Err(error) if error.status == http::StatusCode::CONFLICT => sign(app, &req).await,
+        answer => answer,
+    }
+}
+
+async fn sign(app: &App, req: &Request) -> ApiResult<Response<Body>> {
+    let req = req.clone();
     let seen = crate::seen_to_act(app, &req).await?;
     let signer = signer_in_turn(&seen.request, seen.signer())?.clone();
     let body: SignBody = parse_json_within(&req, MAX_BODY_BYTES)?;
