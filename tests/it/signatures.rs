@@ -1,7 +1,7 @@
 //! Signature requests end to end on the local stack: signers in order with a staff
-//! countersigner, a parallel group (two of it signing in the same instant), a decline, reminders, a replaced signer, a cancellation,
-//! the step-up code (wrong, expired, used up), the sealed PDF (it verifies; one changed byte
-//! does not), and bad input.
+//! countersigner, a parallel group (two of it signing in the same instant), a decline,
+//! reminders, a replaced signer, a cancellation, the step-up code (wrong, expired, used up),
+//! the sealed PDF (it verifies; one changed byte does not), and bad input.
 
 use atrium_shared::principal::Role;
 use atrium_tests::tokens::claims_of;

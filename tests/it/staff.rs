@@ -513,3 +513,62 @@ async fn preview_as_client_is_audited_in_that_clients_trail_only() {
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{unknown}");
     }
 }
+
+/// Any member of staff reads the directory (to name a countersigner, say): active colleagues by
+/// name and address, nobody invited or disabled, and none of the sign-in state the admins'
+/// list carries. Clients' contacts are refused.
+#[tokio::test]
+async fn every_member_of_staff_reads_the_directory_of_active_colleagues() {
+    let env = TestEnv::new().await;
+    let admin = env.staff(vec![Role::Admin]).await;
+    let member = env.staff(vec![Role::Staff]).await;
+    let invited = env.email("ivy");
+    let reply = env
+        .call("POST", "/api/staff")
+        .bearer(&admin.token)
+        .json(json!({ "name": "Ivy Invited", "email": invited, "role": "staff" }))
+        .send()
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+
+    // The admins' list stays theirs.
+    let listed = env
+        .call("GET", "/api/staff")
+        .bearer(&member.token)
+        .send()
+        .await;
+    assert_eq!(listed.status, StatusCode::FORBIDDEN, "{}", listed.body);
+
+    let directory = env
+        .call("GET", "/api/staff/directory")
+        .bearer(&member.token)
+        .send()
+        .await;
+    assert_eq!(directory.status, StatusCode::OK, "{}", directory.body);
+    let staff = directory.json["staff"].as_array().unwrap();
+    let emails: Vec<&str> = staff
+        .iter()
+        .map(|colleague| colleague["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(staff.len(), 2, "{emails:?}");
+    assert!(!emails.contains(&invited.as_str()), "{emails:?}");
+    for colleague in staff {
+        let mut fields: Vec<&str> = colleague
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["email", "name", "sub"], "{colleague}");
+    }
+
+    let client = env.client(&admin, "directory").await;
+    let refused = env
+        .call("GET", "/api/staff/directory")
+        .bearer(&client.session.token)
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert!(refused.json.get("staff").is_none());
+}

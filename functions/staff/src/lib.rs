@@ -9,6 +9,7 @@
 use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
 
+pub mod directory;
 pub mod invite;
 pub mod list;
 pub mod mfa_reset;
@@ -130,6 +131,14 @@ pub const OPERATIONS: &[Operation] = &[
     .describe("The firm's staff members, for firm admins.")
     .routes(&[
         Route::new(Get, "/api/staff", FIRM_ADMIN),
+    ])
+    .grants(&[
+        table(&["dynamodb:Query"]).firm_keys_only(),
+    ]),
+    Operation::http("staff-directory", handler!(directory::handle))
+    .describe("The firm's active staff by name and address, for any member of staff.")
+    .routes(&[
+        Route::new(Get, "/api/staff/directory", FIRM),
     ])
     .grants(&[
         table(&["dynamodb:Query"]).firm_keys_only(),

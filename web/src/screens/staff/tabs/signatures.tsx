@@ -113,13 +113,13 @@ interface Person {
   refused?: string;
 }
 
-/** The client's contacts (only admins and members may sign) and the firm's staff (all of them for an admin; the reader otherwise). */
+/** The client's contacts (only admins and members may sign) and the firm's active staff (the directory every member of staff may read). */
 function usePeople(clientId: string) {
   const me = useMe();
   return useAsync(async (): Promise<Person[]> => {
-    const [contacts, staff] = await Promise.all([
+    const [contacts, directory] = await Promise.all([
       call(api.GET("/api/clients/{id}/contacts", { params: { path: { id: clientId } } })),
-      call(api.GET("/api/staff")).catch(() => undefined),
+      call(api.GET("/api/staff/directory")),
     ]);
     const people: Person[] = contacts.contacts
       .filter((contact) => contact.status !== "disabled")
@@ -134,10 +134,8 @@ function usePeople(clientId: string) {
                 : "read-only, cannot sign";
         return { value: `contact:${contact.sub}`, name: contact.name, label: `${contact.name} (${contact.email}), client`, refused };
       });
-    const members = staff?.staff ?? [{ sub: me.sub, name: me.name, email: me.email, status: "active" as const }];
-    for (const member of members) {
-      if (member.status === "disabled") continue;
-      people.push({ value: `staff:${member.sub}`, name: member.name, label: `${member.name} (${member.email}), the firm${member.sub === me.sub ? " — you" : ""}`, refused: member.status !== "active" ? "has not accepted the invitation" : undefined });
+    for (const member of directory.staff) {
+      people.push({ value: `staff:${member.sub}`, name: member.name, label: `${member.name} (${member.email}), the firm${member.sub === me.sub ? " — you" : ""}` });
     }
     return people;
   }, [clientId]);
