@@ -8,9 +8,6 @@
 //! before anything is sent, so a second run on the same day finds it claimed and sends nothing;
 //! a send that fails gives the claim back, so the next run tries again.
 
-// lambda_runtime's service stack nests deeply enough to need a higher limit.
-#![recursion_limit = "256"]
-
 use atrium_documents::data::{requests_due_by, Requests};
 use atrium_shared::operation::prelude::*;
 
@@ -255,31 +252,17 @@ fn reminder_mail(app: &App, branding: &Branding, request: &RequestRecord, stage:
     )
 }
 
-/// This capability's operations: routes, who may call them, the AWS access each needs
-/// (docs/architecture.md, "Adding an operation").
-/// The reminders' process: each scheduled event is one run for today.
-fn serve() -> RuntimeFuture {
-    Box::pin(async {
-        atrium_shared::runtime::init_tracing();
-        let app = std::sync::Arc::new(App::from_env().await?);
-        lambda_runtime::run(lambda_runtime::service_fn(
-            move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| {
-                let app = app.clone();
-                async move {
-                    // A failed run is a function error, which the failed-run alarm watches.
-                    run(&app, &atrium_shared::dates::today())
-                        .await
-                        .map_err(|error| lambda_runtime::Error::from(error.to_string()))
-                }
-            },
-        ))
-        .await
-    })
+/// Each scheduled event is one run for today; a failed run is a function error, which the
+/// failed-run alarm watches.
+async fn on_schedule(app: &App, _event: serde_json::Value) -> ApiResult<()> {
+    run(app, &atrium_shared::dates::today()).await.map(|_| ())
 }
 
-pub const OPERATIONS: &[Operation] = &[Operation::runtime(
+/// This capability's operations: routes, who may call them, the AWS access each needs
+/// (docs/architecture.md, "Adding an operation").
+pub const OPERATIONS: &[Operation] = &[Operation::event(
     "reminders",
-    serve,
+    atrium_shared::event_handler!(on_schedule),
     Trigger::Schedule {
         expression: "cron(0 7 * * ? *)",
         description: "Reminders for document requests due soon or overdue.",

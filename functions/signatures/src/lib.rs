@@ -8,8 +8,8 @@
 //!
 //! The single-signer typed-name approval stays in `atrium-approvals` for quick cases.
 
-use atrium_shared::handler;
 use atrium_shared::operation::prelude::*;
+use atrium_shared::{event_handler, handler};
 
 pub mod code;
 pub mod create;
@@ -197,9 +197,9 @@ pub const PDF_OPERATIONS: &[Operation] = &[
         .timeout(60)
         .memory(SEALING_MEMORY)
         .grants(&[TENANT_SESSIONS, FIRM_WRITE, SEND_MAIL, SEAL_KEY]),
-    Operation::runtime(
+    Operation::event(
         "signatures-reminders",
-        reminders::serve,
+        event_handler!(reminders::on_schedule),
         Trigger::Schedule {
             expression: "cron(0 8 * * ? *)",
             description: "Reminds signers whose turn it is and finishes signed PDFs a failure left unsealed.",

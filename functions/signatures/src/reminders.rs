@@ -10,7 +10,6 @@ use atrium_shared::audit::AuditEntry;
 use atrium_shared::dates::add_days;
 use atrium_shared::http::RequestMeta;
 use atrium_shared::ids::now_rfc3339;
-use atrium_shared::operation::RuntimeFuture;
 use atrium_shared::principal::TenantScope;
 use atrium_shared::{ApiError, ApiResult, App};
 
@@ -126,21 +125,8 @@ async fn remind(
     Ok(())
 }
 
-/// The process: each scheduled event is one run for today.
-pub fn serve() -> RuntimeFuture {
-    Box::pin(async {
-        atrium_shared::runtime::init_tracing();
-        let app = std::sync::Arc::new(App::from_env().await?);
-        lambda_runtime::run(lambda_runtime::service_fn(
-            move |_event: lambda_runtime::LambdaEvent<serde_json::Value>| {
-                let app = app.clone();
-                async move {
-                    run(&app, &atrium_shared::dates::today())
-                        .await
-                        .map_err(|error| lambda_runtime::Error::from(error.to_string()))
-                }
-            },
-        ))
-        .await
-    })
+/// Each scheduled event is one run for today; a failed run is a function error, which the
+/// failed-run alarm watches.
+pub async fn on_schedule(app: &App, _event: serde_json::Value) -> ApiResult<()> {
+    run(app, &atrium_shared::dates::today()).await.map(|_| ())
 }
