@@ -786,7 +786,87 @@ impl Rig {
             json!({ "code": code, "typed_name": "Casey Contact", "consent": true, "signature_image": SIGNATURE_PNG }),
         )
         .await?;
+
+        // A second request, reminded by the firm and declined by the contact; a third, whose
+        // signer the firm replaces with one of its own, then cancels.
+        let one_signature = json!({
+            "document_id": document, "version": 1,
+            "signers": [{ "contact": signer }],
+            "fields": [{ "signer": 0, "kind": "signature", "page": 1, "x": 0.1, "y": 0.7, "width": 0.35, "height": 0.08 }]
+        });
+        let mut declined = one_signature.clone();
+        declined["title"] = json!("Tax authorisation");
+        let declined = self
+            .post(&format!("{base}/signature-requests"), staff, declined)
+            .await?;
+        let declined = text(&declined["signature_request"]["id"])?;
+        self.asked_an_hour_ago(tenant, &declined).await?;
+        self.post(
+            &format!("{base}/signature-requests/{declined}/remind"),
+            staff,
+            json!({}),
+        )
+        .await?;
+        self.post(
+            &format!("/api/signature-requests/{declined}/decline"),
+            contact,
+            json!({ "reason": "The fee is not the one we agreed." }),
+        )
+        .await?;
+        let mut replaced = one_signature;
+        replaced["title"] = json!("Board minutes");
+        let replaced = self
+            .post(&format!("{base}/signature-requests"), staff, replaced)
+            .await?;
+        let first_signer = text(&replaced["signature_request"]["signers"][0]["id"])?;
+        let replaced = text(&replaced["signature_request"]["id"])?;
+        let colleagues = self.get("/api/staff/directory", staff).await?;
+        let colleague = text(&colleagues["staff"][0]["sub"])?;
+        self.post(
+            &format!("{base}/signature-requests/{replaced}/replace"),
+            staff,
+            json!({ "signer": first_signer, "staff": colleague }),
+        )
+        .await?;
+        self.post(
+            &format!("{base}/signature-requests/{replaced}/cancel"),
+            staff,
+            json!({ "reason": "Sent by mistake." }),
+        )
+        .await?;
         Ok(())
+    }
+
+    /// Moves a signature request's asks an hour back, so the firm may remind its signers (at
+    /// most once an hour) without the bench waiting for it.
+    async fn asked_an_hour_ago(&self, tenant: &str, id: &str) -> Result<(), String> {
+        use atrium_shared::ids::{epoch_rfc3339, now_epoch};
+        let scope = atrium_shared::principal::Principal::staff("bench", vec![Role::Admin])
+            .staff_scope(tenant)
+            .map_err(|error| error.message)?;
+        let requests =
+            atrium_signatures::data::SignatureRequests::of(self.app.store.tenant(&scope));
+        let mut request = requests
+            .get(id)
+            .await
+            .map_err(|error| error.message)?
+            .ok_or("the signature request is gone")?;
+        let earlier = epoch_rfc3339(now_epoch() - 3601);
+        for signer in &mut request.signers {
+            if signer.asked_at.is_some() {
+                signer.asked_at = Some(earlier.clone());
+            }
+        }
+        let read = request.version;
+        request.version += 1;
+        let write = requests
+            .save(&request, Some(read))
+            .map_err(|error| error.message)?;
+        self.app
+            .store
+            .transact(vec![write], "moved")
+            .await
+            .map_err(|error| error.message)
     }
 
     /// The newest signing code mailed to `address`.

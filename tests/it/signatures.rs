@@ -367,6 +367,27 @@ async fn two_client_signers_in_order_then_a_staff_countersigner_seal_a_new_versi
     assert!(!seen["signature_request"]["signers"][1]["evidence"].is_null());
 }
 
+/// Moves every ask and reminder of the request `seconds` into the past, as if that much time
+/// had gone by since.
+async fn asked_earlier(env: &TestEnv, client: &Client, id: &str, seconds: i64) {
+    use atrium_shared::ids::{epoch_rfc3339, now_epoch};
+    let scope = scope_of(client);
+    let requests = atrium_signatures::data::SignatureRequests::of(env.app.store.tenant(&scope));
+    let mut request = requests.get(id).await.unwrap().unwrap();
+    let earlier = epoch_rfc3339(now_epoch() - seconds);
+    for signer in &mut request.signers {
+        for at in [&mut signer.asked_at, &mut signer.reminded_at] {
+            if at.is_some() {
+                *at = Some(earlier.clone());
+            }
+        }
+    }
+    let read = request.version;
+    request.version += 1;
+    let write = requests.save(&request, Some(read)).unwrap();
+    env.app.store.transact(vec![write], "moved").await.unwrap();
+}
+
 fn hex_of(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
@@ -566,6 +587,28 @@ async fn staff_remind_replace_and_cancel_and_the_daily_reminders_run() {
     let soon = staff_call("/remind", json!({})).await;
     assert_eq!(soon.status, StatusCode::TOO_MANY_REQUESTS, "{}", soon.body);
     assert!(soon.headers.get("retry-after").is_some());
+    // An hour later the firm may remind them (the ask is moved an hour back here), once an hour.
+    asked_earlier(env, &scene.client, &id, 3601).await;
+    let before = env.mail_to(&env.email("max")).await.len();
+    let reminded = staff_call("/remind", json!({})).await;
+    assert_eq!(reminded.status, StatusCode::OK, "{}", reminded.body);
+    assert_eq!(reminded.json["reminded"], 1, "{}", reminded.body);
+    let mail = env.mail_to(&env.email("max")).await;
+    assert_eq!(mail.len(), before + 1);
+    assert!(
+        mail.last()
+            .unwrap()
+            .subject
+            .starts_with("Reminder: please sign"),
+        "{mail:?}"
+    );
+    let again = staff_call("/remind", json!({})).await;
+    assert_eq!(
+        again.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        again.body
+    );
     // The daily run reminds on the request's day, once.
     let day = atrium_shared::dates::days_from_today(2);
     let before = env.mail_to(&env.email("max")).await.len();
