@@ -60,6 +60,31 @@ impl Setup {
         format!("/api/clients/{}", self.client.tenant_id)
     }
 
+    /// A document request titled `title`, and the client's upload of the EICAR test file to it
+    /// started as `file_name` (not sent yet): the request's id and the start's reply.
+    async fn eicar_upload_started(&self, title: &str, file_name: &str) -> (String, Reply) {
+        let created = self
+            .env
+            .call("POST", &format!("{}/requests", self.firm()))
+            .bearer(&self.staff.token)
+            .json(json!({ "title": title, "due_date": atrium_shared::dates::days_from_today(5) }))
+            .send()
+            .await;
+        let request = created.json["requests"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let started = self
+            .env
+            .call("POST", &format!("/api/requests/{request}/uploads"))
+            .bearer(&self.client.session.token)
+            .json(json!({ "file_name": file_name, "content_type": "text/plain", "size": EICAR.len(), "sha256": checksum(EICAR) }))
+            .send()
+            .await;
+        assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+        (request, started)
+    }
+
     async fn share(&self, name: &str, content_type: &str, bytes: &[u8]) -> Reply {
         self.env
             .call("POST", &format!("{}/documents", self.firm()))
@@ -407,25 +432,9 @@ async fn a_quarantine_landing_after_a_confirm_it_did_not_see_reopens_the_request
     use atrium_documents::data::{Documents, RequestStatus, Requests, VersionStatus};
     let setup = setup("scanrace").await;
     let env = &setup.env;
-    let created = env
-        .call("POST", &format!("{}/requests", setup.firm()))
-        .bearer(&setup.staff.token)
-        .json(json!({ "title": "Payslips", "due_date": atrium_shared::dates::days_from_today(5) }))
-        .send()
-        .await;
-    let request = created.json["requests"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
     // The upload is started, not sent: the local scanner has no object to scan, so the only
     // verdict is the one this test hands to the handler.
-    let started = env
-        .call("POST", &format!("/api/requests/{request}/uploads"))
-        .bearer(&setup.client.session.token)
-        .json(json!({ "file_name": "payslip.txt", "content_type": "text/plain", "size": EICAR.len(), "sha256": checksum(EICAR) }))
-        .send()
-        .await;
-    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
+    let (request, started) = setup.eicar_upload_started("Payslips", "payslip.txt").await;
     let document = started.json["document_id"].as_str().unwrap().to_string();
     let scope = atrium_tests::scope_of(&setup.client);
 
@@ -497,23 +506,9 @@ async fn a_quarantine_landing_after_a_confirm_it_did_not_see_reopens_the_request
 async fn eicar_is_quarantined_never_served_and_people_are_told() {
     let setup = setup("eicar").await;
     let env = &setup.env;
-    let created = env
-        .call("POST", &format!("{}/requests", setup.firm()))
-        .bearer(&setup.staff.token)
-        .json(json!({ "title": "Bank statements", "due_date": atrium_shared::dates::days_from_today(5) }))
-        .send()
+    let (request, started) = setup
+        .eicar_upload_started("Bank statements", "statement.txt")
         .await;
-    let request = created.json["requests"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let started = env
-        .call("POST", &format!("/api/requests/{request}/uploads"))
-        .bearer(&setup.client.session.token)
-        .json(json!({ "file_name": "statement.txt", "content_type": "text/plain", "size": EICAR.len(), "sha256": checksum(EICAR) }))
-        .send()
-        .await;
-    assert_eq!(started.status, StatusCode::CREATED, "{}", started.body);
     assert_eq!(started.json["upload"]["kind"], "single");
     assert_eq!(put(&started.json["upload"], EICAR).await, 200);
     let document = started.json["document_id"].as_str().unwrap().to_string();

@@ -153,6 +153,32 @@ impl Scene {
         json
     }
 
+    /// A request for the client's admin and a new member ("spouse"), one group signing in
+    /// parallel: the spouse's session and the request's id.
+    async fn parallel_pair(&self, title: &str) -> (Session, String) {
+        let spouse = self
+            .env
+            .contact_with_roles(&self.client, "spouse", vec![Role::Member])
+            .await;
+        let (status, created, body) = self
+            .create(json!({
+                "title": title,
+                "signers": [{ "contact": sub(&self.client.session), "group": 1 }, { "contact": sub(&spouse), "group": 1 }],
+                "fields": [field(0, "signature", 1, 0.7), field(1, "signature", 1, 0.8)],
+            }))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        assert_eq!(
+            created["signature_request"]["signers"][1]["state"],
+            "signing"
+        );
+        let id = created["signature_request"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        (spouse, id)
+    }
+
     async fn download(&self, number: u32) -> Vec<u8> {
         let (status, link, body) = self
             .get(
@@ -397,25 +423,7 @@ async fn a_parallel_group_signs_in_any_order() {
     let scene = scene(1).await;
     let env = &scene.env;
     let admin = &scene.client.session;
-    let spouse = env
-        .contact_with_roles(&scene.client, "spouse", vec![Role::Member])
-        .await;
-    let (status, created, body) = scene
-        .create(json!({
-            "title": "Tax authorisation",
-            "signers": [{ "contact": sub(admin), "group": 1 }, { "contact": sub(&spouse), "group": 1 }],
-            "fields": [field(0, "signature", 1, 0.7), field(1, "signature", 1, 0.8)],
-        }))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let id = created["signature_request"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert_eq!(
-        created["signature_request"]["signers"][1]["state"],
-        "signing"
-    );
+    let (spouse, id) = scene.parallel_pair("Tax authorisation").await;
     // The second named signs first.
     let first = scene
         .code_and_sign(&spouse, false, &id, &env.email("spouse"), json!({}))
@@ -437,20 +445,7 @@ async fn two_signers_of_a_group_signing_at_once_both_sign() {
     let scene = scene(1).await;
     let env = &scene.env;
     let admin = &scene.client.session;
-    let spouse = env
-        .contact_with_roles(&scene.client, "spouse", vec![Role::Member])
-        .await;
-    let (status, created, body) = scene
-        .create(json!({
-            "signers": [{ "contact": sub(admin), "group": 1 }, { "contact": sub(&spouse), "group": 1 }],
-            "fields": [field(0, "signature", 1, 0.7), field(1, "signature", 1, 0.8)],
-        }))
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    let id = created["signature_request"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (spouse, id) = scene.parallel_pair("Engagement letter").await;
     let admin_code = scene.code(admin, false, &id, &scene.client.email).await;
     let spouse_code = scene.code(&spouse, false, &id, &env.email("spouse")).await;
 
