@@ -276,16 +276,8 @@ async fn a_signature_with_consent_and_a_certificate_that_checks_against_the_file
             .unwrap();
         app.store.transact(vec![item], "decided").await.unwrap();
     });
-    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
-    let app = atrium_shared::App::new(
-        env.config.clone(),
-        rival.dynamo(&env.config).await,
-        aws_sdk_cognitoidentityprovider::Client::new(&sdk),
-        aws_sdk_sesv2::Client::new(&sdk),
-        atrium_shared::app::s3_client(&env.config, &sdk),
-    );
     let racing = TestEnv::from_app(
-        Arc::new(app),
+        Arc::new(rival.app(&env.config).await),
         env.config.clone(),
         env.endpoint.clone(),
         env.tag.clone(),

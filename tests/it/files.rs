@@ -467,14 +467,7 @@ async fn a_quarantine_landing_after_a_confirm_it_did_not_see_reopens_the_request
             .await
             .unwrap();
     });
-    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
-    let scanner = atrium_shared::App::new(
-        env.config.clone(),
-        confirm.dynamo(&env.config).await,
-        aws_sdk_cognitoidentityprovider::Client::new(&sdk),
-        aws_sdk_sesv2::Client::new(&sdk),
-        atrium_shared::app::s3_client(&env.config, &sdk),
-    );
+    let scanner = confirm.app(&env.config).await;
     let result = json!({ "detail": {
         "s3ObjectDetails": {
             "bucketName": env.config.documents_bucket,

@@ -462,15 +462,8 @@ async fn two_signers_of_a_group_signing_at_once_both_sign() {
         assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
         assert_eq!(signed.json["status"], "in_progress");
     });
-    let sdk = atrium_shared::app::sdk_config(&env.config).expect("sdk config");
     let racing = TestEnv::from_app(
-        std::sync::Arc::new(atrium_shared::App::new(
-            env.config.clone(),
-            rival.dynamo(&env.config).await,
-            aws_sdk_cognitoidentityprovider::Client::new(&sdk),
-            aws_sdk_sesv2::Client::new(&sdk),
-            atrium_shared::app::s3_client(&env.config, &sdk),
-        )),
+        std::sync::Arc::new(rival.app(&env.config).await),
         env.config.clone(),
         env.endpoint.clone(),
         env.tag.clone(),

@@ -561,6 +561,19 @@ impl CutIn {
         }
     }
 
+    /// An `App` on the same stack whose table client has this cut-in installed (the other
+    /// clients as usual).
+    pub async fn app(self, config: &Config) -> App {
+        let sdk = atrium_shared::app::sdk_config(config).expect("sdk config");
+        App::new(
+            config.clone(),
+            self.dynamo(config).await,
+            aws_sdk_cognitoidentityprovider::Client::new(&sdk),
+            aws_sdk_sesv2::Client::new(&sdk),
+            atrium_shared::app::s3_client(config, &sdk),
+        )
+    }
+
     /// The table client with this cut-in installed.
     pub async fn dynamo(self, config: &Config) -> aws_sdk_dynamodb::Client {
         let sdk = atrium_shared::app::sdk_config(config).expect("sdk config");
