@@ -169,3 +169,17 @@ impl ApiError {
         response
     }
 }
+
+/// Runs `attempt`, and once more if it answered 409: for a write conditional on what it read,
+/// when a rival's write may land in between and a fresh read decides again (the upload's
+/// confirm, the scan's verdict, a signature). A second conflict is the answer.
+pub async fn again_once_on_conflict<T, F, Fut>(attempt: F) -> ApiResult<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ApiResult<T>>,
+{
+    match attempt().await {
+        Err(error) if error.status == http::StatusCode::CONFLICT => attempt().await,
+        answer => answer,
+    }
+}

@@ -25,10 +25,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     // The malware scan may record its verdict between this confirm's read and its write (the
     // write is conditional on the verdict it read): read again once, so a quarantine is never
     // lost and the person does not see a conflict they did not cause.
-    match confirm(app, &req).await {
-        Err(error) if error.status == http::StatusCode::CONFLICT => confirm(app, &req).await,
-        answer => answer,
-    }
+    let req = &req;
+    atrium_shared::error::again_once_on_conflict(|| confirm(app, req)).await
 }
 
 async fn confirm(app: &App, req: &Request) -> ApiResult<Response<Body>> {

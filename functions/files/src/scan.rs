@@ -49,10 +49,8 @@ pub async fn handle(app: &App, event: Value) -> ApiResult<()> {
     // A confirm may land between this read and this write (the write is conditional on the
     // upload's status as read): read again once, so the confirm's submitted request is seen and
     // reopened, never left submitted with a quarantined file.
-    match record(app, &event).await {
-        Err(error) if error.status == http::StatusCode::CONFLICT => record(app, &event).await,
-        answer => answer,
-    }
+    let event = &event;
+    atrium_shared::error::again_once_on_conflict(|| record(app, event)).await
 }
 
 async fn record(app: &App, event: &Value) -> ApiResult<()> {

@@ -46,10 +46,8 @@ pub async fn handle(app: &App, req: Request) -> ApiResult<Response<Body>> {
     // whose transaction lands second reads the request again, once, and signs on top of the
     // other (its code is not used up by the failed attempt). Anything that really conflicts
     // (the same signer in a second tab, a cancellation) answers the same the second time.
-    match sign(app, &req).await {
-        Err(error) if error.status == http::StatusCode::CONFLICT => sign(app, &req).await,
-        answer => answer,
-    }
+    let req = &req;
+    atrium_shared::error::again_once_on_conflict(|| sign(app, req)).await
 }
 
 async fn sign(app: &App, req: &Request) -> ApiResult<Response<Body>> {
